@@ -1,0 +1,293 @@
+import Foundation
+import Yams
+
+/// A module compiled from one file, with what the course-wide checks need.
+struct CompiledModule: Sendable {
+    var module: Module
+    var file: SourceFile
+    var document: MarkdownDocument
+    var frontMatter: FrontMatter?
+    /// Position of the `id:` value, for duplicate-id diagnostics.
+    var idPosition: SourcePosition
+}
+
+/// Compiles one module file into a ``Module``, reporting every problem it finds.
+struct ModuleCompiler {
+    static let knownKeys = ["id", "title", "minutes", "objectives", "pass", "attempts", "shuffle", "pool", "sources"]
+
+    let file: SourceFile
+    let defaults: CourseSettings
+    var sink: DiagnosticSink
+    var document = MarkdownDocument(nodes: [])
+
+    init(file: SourceFile, defaults: CourseSettings) {
+        self.file = file
+        self.defaults = defaults
+        self.sink = DiagnosticSink(path: file.path)
+    }
+
+    // MARK: - Module
+
+    mutating func compile() -> CompiledModule? {
+        let origin = SourcePosition(line: 1, column: 1)
+        guard let frontMatter = FrontMatter.split(file, sink: &sink) else {
+            if !sink.hasErrors {
+                sink.error("front-matter.missing", at: origin, "this module has no front matter",
+                           hint: "start the file with a --- line, then `id: my-module` and `title: My Module`, then another --- line")
+            }
+            return nil
+        }
+        var reader = SettingsReader(file: file, frontMatter: frontMatter, sink: sink)
+        let root = reader.compose(frontMatter.yaml)
+        var settings: [String: (key: Node, value: Node)] = [:]
+        if let root {
+            settings = reader.mapping(root, known: Self.knownKeys, what: "a module's front matter") ?? [:]
+        } else if !reader.sink.hasErrors {
+            reader.sink.error("front-matter.empty", at: SourcePosition(line: frontMatter.firstLine, column: 1),
+                              "the front matter is empty", hint: "add `id: my-module` and `title: My Module`")
+        }
+        let id = reader.string(settings["id"], "id")
+        let idPosition = settings["id"].map { reader.position($0.value) } ?? origin
+        if let id, !Slug.isValidID(id) {
+            reader.sink.error("module.id", at: idPosition, "the module id '\(id)' has characters other than lower-case letters, digits and -",
+                              hint: "use an id like `stages-of-change`; records point at it, so keep it stable")
+        }
+        let title = reader.string(settings["title"], "title")
+        if settings["id"] == nil, root != nil {
+            reader.sink.error("module.no-id", at: SourcePosition(line: frontMatter.firstLine, column: 1), "this module has no id",
+                              hint: "add `id: \(Slug.make(file.path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? "") } ?? "module"))` to the front matter")
+        }
+        if settings["title"] == nil, root != nil {
+            reader.sink.error("module.no-title", at: SourcePosition(line: frontMatter.firstLine, column: 1), "this module has no title",
+                              hint: "add `title: …` to the front matter")
+        }
+        let minutes = reader.int(settings["minutes"], "minutes", range: 1...10_000)
+        let objectives = reader.stringList(settings["objectives"], "objectives")?.map(\.0) ?? []
+        let pass = reader.percent(settings["pass"], "pass")
+        let attempts = reader.int(settings["attempts"], "attempts", range: 1...1_000)
+        let shuffle = reader.bool(settings["shuffle"], "shuffle") ?? false
+        let pool = reader.int(settings["pool"], "pool", range: 1...10_000)
+        let sources = readSources(settings["sources"], reader: &reader)
+        sink = reader.sink
+
+        document = CommonMark.parse(String(frontMatter.body), lineOffset: frontMatter.bodyLineOffset)
+        let moduleID = id ?? "module"
+        let (introduction, sections) = buildSections(moduleID: moduleID)
+
+        if let pool, let settingsPool = settings["pool"] {
+            let count = sections.reduce(0) { $0 + $1.questions.count }
+            if pool > count {
+                sink.error("module.pool", at: reader.position(settingsPool.value),
+                           "pool is \(pool) but the module has only \(count) questions",
+                           hint: "lower `pool` to \(count) or fewer, or add questions")
+            }
+        }
+
+        guard let id, let title else { return nil }
+        let module = Module(
+            id: id, title: title, minutes: minutes, objectives: objectives,
+            pass: pass ?? defaults.completion.pass, attempts: attempts, shuffle: shuffle, pool: pool,
+            sources: sources, introduction: introduction, sections: sections,
+            path: file.path, hash: ContentHash.sha256(file.text)
+        )
+        return CompiledModule(module: module, file: file, document: document, frontMatter: frontMatter, idPosition: idPosition)
+    }
+
+    private func readSources(_ entry: (key: Node, value: Node)?, reader: inout SettingsReader) -> [SourceLink] {
+        guard let entry else { return [] }
+        guard case let .sequence(items) = entry.value else {
+            reader.sink.error("front-matter.type", at: reader.position(entry.value), "'sources' must be a list",
+                              hint: "write one `- title: …` with `url: …` under it for each source")
+            return []
+        }
+        var result: [SourceLink] = []
+        for item in items {
+            if case let .scalar(scalar) = item, !scalar.string.isEmpty {
+                result.append(SourceLink(title: scalar.string, url: nil))
+                continue
+            }
+            guard let fields = reader.mapping(item, known: ["title", "url"], what: "a source") else { continue }
+            guard let title = reader.string(fields["title"], "title") else {
+                if fields["title"] == nil {
+                    reader.sink.error("source.no-title", at: reader.position(item), "this source has no title",
+                                      hint: "add `title: …` to the source")
+                }
+                continue
+            }
+            result.append(SourceLink(title: title, url: reader.string(fields["url"], "url")))
+        }
+        return result
+    }
+
+    // MARK: - Sections
+
+    func headingLevel(_ index: Int) -> Int? {
+        if case let .heading(level) = document.nodes[index].kind { return level }
+        return nil
+    }
+
+    func position(_ index: Int) -> SourcePosition {
+        // Walk up to the nearest node with a position (inline nodes usually have none).
+        var i = index
+        while i >= 0 {
+            if let range = document.nodes[i].range { return range.start }
+            i = document.nodes[i].parent
+        }
+        return SourcePosition(line: 1, column: 1)
+    }
+
+    func endLine(_ index: Int) -> Int {
+        document.nodes[index].range?.end.line ?? position(index).line
+    }
+
+    private mutating func buildSections(moduleID: String) -> ([Element], [Section]) {
+        guard !document.nodes.isEmpty else { return ([], []) }
+        var blocks = document.children(of: 0)
+        // A leading `# Title` repeats the front matter's title: it is not part of the introduction.
+        if let first = blocks.first, headingLevel(first) == 1 { blocks.removeFirst() }
+
+        var introduction: [Int] = []
+        var sectionStarts: [(heading: Int, blocks: [Int])] = []
+        for block in blocks {
+            if headingLevel(block) == 2 {
+                sectionStarts.append((block, []))
+            } else if sectionStarts.isEmpty {
+                introduction.append(block)
+            } else {
+                sectionStarts[sectionStarts.count - 1].blocks.append(block)
+            }
+        }
+        for block in introduction where headingLevel(block) == 3 {
+            sink.warning("question.outside-section", at: position(block),
+                         "this ### heading comes before the first ## section, so it is lesson text, not a question",
+                         hint: "put questions under a `## …` section heading, or use #### for a sub-heading")
+        }
+
+        var sections: [Section] = []
+        var sectionSlugs: [String: SourcePosition] = [:]
+        var questionIDs: [String: SourcePosition] = [:]
+        for (heading, body) in sectionStarts {
+            let title = document.plainText(of: heading).trimmingCharacters(in: .whitespaces)
+            let slug = Slug.make(title)
+            if let earlier = sectionSlugs[slug] {
+                sink.warning("section.duplicate", at: position(heading),
+                             "another section (line \(earlier.line)) has the same heading",
+                             hint: "give each section its own heading, so links and progress can tell them apart")
+            } else {
+                sectionSlugs[slug] = position(heading)
+            }
+            if title.isEmpty {
+                sink.error("section.empty-heading", at: position(heading), "this section heading is empty",
+                           hint: "write the section's title after ##")
+            }
+            var lesson: [Int] = []
+            var questionGroups: [(heading: Int, blocks: [Int])] = []
+            for block in body {
+                if headingLevel(block) == 3 {
+                    questionGroups.append((block, []))
+                } else if questionGroups.isEmpty {
+                    lesson.append(block)
+                } else {
+                    questionGroups[questionGroups.count - 1].blocks.append(block)
+                }
+            }
+            let isScenario = title.lowercased().hasPrefix("scenario:")
+            var parsed: [ParsedQuestion] = []
+            for (qHeading, qBlocks) in questionGroups {
+                guard let question = parseQuestion(moduleID: moduleID, heading: qHeading, blocks: qBlocks, inScenario: isScenario) else { continue }
+                let questionID = "\(moduleID)/\(question.slug)"
+                if let earlier = questionIDs[questionID] {
+                    sink.error("question.duplicate-id", at: position(qHeading),
+                               "the question id '\(questionID)' is already used by the question at line \(earlier.line)",
+                               hint: "change the heading, or give it its own id with {#another-id} at the end of the heading")
+                } else {
+                    questionIDs[questionID] = position(qHeading)
+                }
+                parsed.append(question)
+            }
+            var section = Section(id: slug, title: title, elements: elements(lesson), questions: [], scenario: nil, position: position(heading))
+            if isScenario {
+                let scenarioTitle = title.dropFirst("scenario:".count).trimmingCharacters(in: .whitespaces)
+                section.scenario = buildScenario(id: slug, title: scenarioTitle, heading: heading, steps: parsed)
+            } else {
+                section.questions = parsed.compactMap(\.question)
+            }
+            sections.append(section)
+        }
+        return (elements(introduction), sections)
+    }
+
+    // MARK: - Elements and callouts
+
+    /// Groups blocks into lesson elements: runs of Markdown and callouts.
+    mutating func elements(_ blocks: [Int]) -> [Element] {
+        var result: [Element] = []
+        var run: [Int] = []
+        func flush() {
+            if !run.isEmpty { result.append(.text(Content(document: document, roots: run))) }
+            run = []
+        }
+        for block in blocks {
+            if case .blockQuote = document.nodes[block].kind, let callout = callout(block) {
+                flush()
+                result.append(callout)
+            } else {
+                run.append(block)
+            }
+        }
+        flush()
+        return result
+    }
+
+    /// A block quote whose first line is `[!KIND]` becomes a callout.
+    private mutating func callout(_ quote: Int) -> Element? {
+        let start = position(quote)
+        var line = Substring(file.line(start.line))
+        line = line.drop { $0 == " " || $0 == "\t" || $0 == ">" }
+        guard line.hasPrefix("[!"), let close = line.firstIndex(of: "]") else { return nil }
+        let name = line[line.index(line.startIndex, offsetBy: 2)..<close]
+        guard let kind = CalloutKind(rawValue: name.uppercased()) else {
+            sink.error("callout.unknown", at: SourcePosition(line: start.line, column: start.column),
+                       "unknown callout kind [!\(name)]",
+                       hint: "use one of \(CalloutKind.allCases.map { "[!\($0.rawValue)]" }.joined(separator: ", "))")
+            return nil
+        }
+        // Drop the marker: the first paragraph's inlines up to its first line break.
+        var fragment = document.fragment(document.children(of: quote))
+        if let paragraph = fragment.children(of: 0).first, case .paragraph = fragment.nodes[paragraph].kind {
+            let inlines = fragment.children(of: paragraph)
+            if let breakAt = inlines.firstIndex(where: {
+                if case .softBreak = fragment.nodes[$0].kind { return true }
+                if case .lineBreak = fragment.nodes[$0].kind { return true }
+                return false
+            }) {
+                fragment = fragment.removing(from: inlines[0], to: fragment.nodes[inlines[breakAt]].subtreeEnd)
+            } else {
+                fragment = fragment.removing(from: paragraph, to: fragment.nodes[paragraph].subtreeEnd)
+            }
+        }
+        let content = Content(document: fragment, roots: fragment.nodes.isEmpty ? [] : fragment.children(of: 0))
+        if content.isEmpty {
+            sink.warning("callout.empty", at: start, "this [!\(kind.rawValue)] callout is empty",
+                         hint: "write the callout's text on the lines after [!\(kind.rawValue)], each starting with >")
+        }
+        return .callout(kind, content)
+    }
+}
+
+extension MarkdownDocument {
+    /// The document without nodes `from..<to` (whole sibling subtrees).
+    func removing(from: Int, to: Int) -> MarkdownDocument {
+        guard from < to, from > 0, to <= nodes.count else { return self }
+        let count = to - from
+        var out: [MarkdownNode] = []
+        out.reserveCapacity(nodes.count - count)
+        for (index, var node) in nodes.enumerated() {
+            if index >= from && index < to { continue }
+            if node.subtreeEnd >= to { node.subtreeEnd -= count }
+            if node.parent >= to { node.parent -= count }
+            out.append(node)
+        }
+        return MarkdownDocument(nodes: out)
+    }
+}

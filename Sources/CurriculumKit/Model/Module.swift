@@ -1,0 +1,142 @@
+/// A titled source cited by a module.
+public struct SourceLink: Sendable, Equatable, Codable {
+    /// The source's title.
+    public var title: String
+    /// Where to find it.
+    public var url: String?
+}
+
+/// A `##` section: a page when self-paced, a slide group when facilitated.
+public struct Section: Sendable, Equatable, Codable {
+    /// The heading's slug.
+    public var id: String
+    /// The heading text.
+    public var title: String
+    /// Lesson text and callouts before the first question.
+    public var elements: [Element]
+    /// The section's questions (empty for a scenario section).
+    public var questions: [Question]
+    /// The scenario, for a `## Scenario:` section.
+    public var scenario: Scenario?
+    /// Where the heading is.
+    public var position: SourcePosition
+}
+
+/// One module: one Markdown file of the course.
+public struct Module: Sendable, Equatable, Codable, Identifiable {
+    /// Stable id; records point at it.
+    public var id: String
+    /// Title.
+    public var title: String
+    /// Expected minutes.
+    public var minutes: Int?
+    /// Learning objectives.
+    public var objectives: [String]
+    /// Pass mark in percent (the module's own, or the course's).
+    public var pass: Int
+    /// Attempts allowed; `nil` is unlimited.
+    public var attempts: Int?
+    /// Whether options are shuffled per attempt.
+    public var shuffle: Bool
+    /// How many questions an attempt draws; `nil` is all.
+    public var pool: Int?
+    /// Cited sources.
+    public var sources: [SourceLink]
+    /// Text before the first section.
+    public var introduction: [Element]
+    /// Sections in order.
+    public var sections: [Section]
+    /// The file's path.
+    public var path: String
+    /// SHA-256 of the module file.
+    public var hash: String
+
+    /// Every ordinary question (scenario steps not included), in order.
+    public var questions: [Question] { sections.flatMap(\.questions) }
+
+    /// Every scenario, in order.
+    public var scenarios: [Scenario] { sections.compactMap(\.scenario) }
+
+    /// A question by id, including scenario steps.
+    public func question(id: String) -> Question? {
+        for section in sections {
+            if let q = section.questions.first(where: { $0.id == id }) { return q }
+            if let q = section.scenario?.steps.lazy.compactMap(\.question).first(where: { $0.id == id }) { return q }
+        }
+        return nil
+    }
+}
+
+/// How long a certificate stays valid.
+public struct Validity: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// Units of time.
+    public enum Unit: String, Sendable, Codable { case days, weeks, months, years }
+    /// How many units.
+    public var count: Int
+    /// Which unit.
+    public var unit: Unit
+
+    public var description: String { "\(count) \(unit.rawValue)" }
+}
+
+/// The course's rules and settings, from `course.md`'s front matter.
+public struct CourseSettings: Sendable, Equatable, Codable {
+    /// What a learner must do to complete the course.
+    public struct Completion: Sendable, Equatable, Codable {
+        /// Module ids required; `nil` means all modules.
+        public var modules: [String]?
+        /// Default pass mark of a module, in percent.
+        public var pass: Int
+        /// Facilitated group sessions a learner must attend.
+        public var attendance: Int
+    }
+
+    /// The certificate a completion earns.
+    public struct Certificate: Sendable, Equatable, Codable {
+        /// The certificate's name.
+        public var name: String
+        /// How long it is valid.
+        public var validFor: Validity?
+    }
+
+    /// Course id.
+    public var id: String
+    /// Title.
+    public var title: String
+    /// Content version label.
+    public var version: String?
+    /// Language code.
+    public var language: String
+    /// Module order as written in `modules:`; `nil` means file-name order.
+    public var moduleOrder: [String]?
+    /// Completion rules.
+    public var completion: Completion
+    /// Certificate settings.
+    public var certificate: Certificate?
+    /// Warn when a module reads above this Flesch–Kincaid grade; `nil` turns the check off.
+    public var readingGrade: Double?
+
+    /// Settings for a lone module checked without a course.
+    public static let defaults = CourseSettings(
+        id: "course", title: "Course", version: nil, language: "en", moduleOrder: nil,
+        completion: Completion(modules: nil, pass: 80, attendance: 0),
+        certificate: nil, readingGrade: 8
+    )
+}
+
+/// A compiled course: the one source of truth for every runner.
+public struct Curriculum: Sendable, Equatable, Codable {
+    /// Course settings.
+    public var settings: CourseSettings
+    /// The welcome page (the body of `course.md`).
+    public var welcome: [Element]
+    /// Modules in course order.
+    public var modules: [Module]
+    /// SHA-256 over `course.md` and every module's hash, in order.
+    public var hash: String
+
+    /// A module by id.
+    public func module(id: String) -> Module? {
+        modules.first { $0.id == id }
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import CurriculumKit
+
+@main
+struct Groundwork: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "groundwork",
+        abstract: "Harm reduction training courses from Markdown: check, compile and run them.",
+        version: GroundworkVersion.current,
+        subcommands: [Check.self, Compile.self]
+    )
+}
+
+enum GroundworkVersion {
+    static let current = "0.1.0"
+}
