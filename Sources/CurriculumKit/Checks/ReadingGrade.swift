@@ -74,7 +74,7 @@ public struct ReadingGrade: Sendable, Equatable {
 
 extension ReadingGrade {
     /// Counts a document's readable text: paragraphs and headings (code and raw HTML left out).
-    /// Returns the whole count and the line of the hardest block of 20 words or more.
+    /// Returns the whole count and the line of the hardest block of 10 words or more.
     static func measure(_ document: MarkdownDocument) -> (ReadingGrade, hardestLine: Int?) {
         var total = ReadingGrade()
         var hardest: (grade: Double, line: Int)?
@@ -97,7 +97,7 @@ extension ReadingGrade {
                 total.words += block.words
                 total.sentences += block.sentences
                 total.syllables += block.syllables
-                if block.words >= 20, let grade = block.grade, let line = node.range?.start.line,
+                if block.words >= 10, let grade = block.grade, let line = node.range?.start.line,
                    hardest == nil || grade > hardest!.grade {
                     hardest = (grade, line)
                 }

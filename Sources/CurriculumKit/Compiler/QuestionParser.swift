@@ -255,6 +255,9 @@ extension ModuleCompiler {
                 option.weight = checked ? 100 : 0
                 option.isCorrect = checked
                 option.isCritical = critical
+            case .invalid:
+                option.weight = 0
+                option.isCorrect = false
             case .accepted:
                 question.acceptedAnswers.append(text)
             case .pair:

@@ -87,6 +87,6 @@ func closestMatch(to word: String, in candidates: [String]) -> String? {
         let distance = previous[c.count]
         if best == nil || distance < best!.1 { best = (candidate, distance) }
     }
-    guard let best, best.1 <= max(2, word.count / 3) else { return nil }
+    guard let best, best.1 <= max(1, word.count / 3), best.1 < word.count else { return nil }
     return best.0
 }

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// `groundwork check` and `groundwork compile` end to end, as a subprocess.
+struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: URL {
+        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("groundwork")
+    }
+
+    func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    @Test func checkExitsOneOnErrorsWithCompilerStyleOutput() throws {
+        let path = Fixtures.path("diagnostics/single-two-answers.md")
+        let r = try run(["check", path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(path):11:1: error: this single-choice question has more than one option marked (x)"))
+        #expect(r.stderr.contains("  hint: "))
+        #expect(r.stderr.contains("Checked 1 file: 1 error, 0 warnings."))
+    }
+
+    @Test func warningsPassUnlessStrict() throws {
+        let path = Fixtures.path("diagnostics/scenario-unreachable.md")
+        #expect(try run(["check", path]).status == 0)
+        #expect(try run(["check", "--strict", path]).status == 1)
+    }
+
+    @Test func jsonFormatForEditors() throws {
+        let r = try run(["check", "--format", "json", Fixtures.path("diagnostics/wrong-type.md")])
+        #expect(r.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let first = (object?["diagnostics"] as? [[String: Any]])?.first
+        #expect(first?["line"] as? Int == 4)
+        #expect(first?["column"] as? Int == 10)
+        #expect(first?["severity"] as? String == "error")
+        #expect(object?["errors"] as? Int == 1)
+    }
+
+    @Test func compilePrintsTheCourseAsJSON() throws {
+        let r = try run(["compile", Fixtures.path("courses/ordered")])
+        #expect(r.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect((object?["modules"] as? [Any])?.count == 2)
+        let failing = try run(["compile", Fixtures.path("diagnostics/scenario-cycle.md")])
+        #expect(failing.status == 1)
+        #expect(failing.stdout.isEmpty)
+    }
+
+    @Test func versionAndHelp() throws {
+        #expect(try run(["--version"]).stdout.contains("0."))
+        #expect(try run(["--help"]).stdout.contains("check"))
+    }
+
+    @Test func missingPathIsADiagnosticNotACrash() throws {
+        let r = try run(["check", "/no/such/course"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("/no/such/course:1:1: error: no such file or folder"))
+    }
+}
