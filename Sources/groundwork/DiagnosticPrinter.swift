@@ -30,10 +30,14 @@ struct DiagnosticPrinter {
         if let curriculum = result.curriculum {
             let questions = curriculum.modules.reduce(0) { $0 + $1.questions.count }
             let scenarios = curriculum.modules.reduce(0) { $0 + $1.scenarios.count }
-            out += "Checked \(files): \(curriculum.modules.count) modules, \(questions) questions, \(scenarios) scenarios; \(errors), \(warnings).\n"
+            out += "Checked \(files): \(plural(curriculum.modules.count, "module")), \(plural(questions, "question")), \(plural(scenarios, "scenario")); \(errors), \(warnings).\n"
         } else {
             out += "Checked \(files): \(errors), \(warnings).\n"
         }
         handle.write(Data(out.utf8))
+    }
+
+    private func plural(_ count: Int, _ noun: String) -> String {
+        count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
     }
 }

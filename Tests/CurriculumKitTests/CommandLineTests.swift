@@ -67,6 +67,17 @@ struct CommandLineTests {
         #expect(failing.stdout.isEmpty)
     }
 
+    @Test func answerKeyChecksRunEndToEnd() throws {
+        let passing = try run(["check", "--strict", Fixtures.path("example-module.md")])
+        #expect(passing.status == 0, "\(passing.stderr)")
+        #expect(passing.stderr.contains("5 questions, 1 scenario; 0 errors, 0 warnings."))
+        let path = Fixtures.path("diagnostics/check-mismatch.md")
+        let failing = try run(["check", path])
+        #expect(failing.status == 1)
+        #expect(failing.stderr.contains("\(path):16:1: error: check `c` expects 40% but the evaluator gives 50%"))
+        #expect(failing.stderr.contains("\(path):17:3: error: check `b` expects 0% critical but the evaluator gives 0%"))
+    }
+
     @Test func versionAndHelp() throws {
         #expect(try run(["--version"]).stdout.contains("0."))
         #expect(try run(["--help"]).stdout.contains("check"))

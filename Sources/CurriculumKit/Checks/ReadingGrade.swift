@@ -98,7 +98,7 @@ extension ReadingGrade {
                 total.sentences += block.sentences
                 total.syllables += block.syllables
                 if block.words >= 10, let grade = block.grade, let line = node.range?.start.line,
-                   hardest == nil || grade > hardest!.grade {
+                   grade > (hardest?.grade ?? -Double.infinity) {
                     hardest = (grade, line)
                 }
             default:

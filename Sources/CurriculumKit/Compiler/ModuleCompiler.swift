@@ -78,7 +78,7 @@ struct ModuleCompiler {
             let count = sections.reduce(0) { $0 + $1.questions.count }
             if pool > count {
                 sink.error("module.pool", at: reader.position(settingsPool.value),
-                           "pool is \(pool) but the module has only \(count) questions",
+                           "pool is \(pool) but the module has only \(count) question\(count == 1 ? "" : "s")",
                            hint: "lower `pool` to \(count) or fewer, or add questions")
             }
         }

@@ -85,7 +85,7 @@ func closestMatch(to word: String, in candidates: [String]) -> String? {
             previous = current
         }
         let distance = previous[c.count]
-        if best == nil || distance < best!.1 { best = (candidate, distance) }
+        if distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
     }
     guard let best, best.1 <= max(1, word.count / 3), best.1 < word.count else { return nil }
     return best.0
