@@ -60,6 +60,11 @@ struct DiagnosticTests {
         if expected.severity == .error { #expect(result.curriculum == nil) }
     }
 
+    @Test func anUnmarkedItemIsMixedMarkersNotASecondAnswer() {
+        let codes = CurriculumCompiler.compile(path: Fixtures.path("diagnostics/mixed-markers.md")).diagnostics.map(\.code)
+        #expect(codes == ["option.mixed-markers", "option.mixed-markers"])
+    }
+
     @Test func unknownKeyNamesTheClosestKnownKey() throws {
         let result = CurriculumCompiler.compile(path: Fixtures.path("diagnostics/unknown-key.md"))
         let diagnostic = try #require(result.diagnostics.first { $0.code == "front-matter.unknown-key" })

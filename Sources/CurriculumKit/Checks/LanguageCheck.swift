@@ -213,7 +213,7 @@ struct LanguageCheck {
                     let isAllowed = allowed.contains { $0.lines.contains(hit.line) && $0.term == pattern.key }
                     if !isAllowed {
                         sink.warning("language.term", at: SourcePosition(line: hit.line, column: hit.column),
-                                     "'\(String(decoding: bytes[hit.start..<tokens[t + n - 1].end], as: UTF8.self))': prefer \(pattern.term.prefer)",
+                                     "'\(String(decoding: bytes[hit.start..<tokens[t + n - 1].end], as: UTF8.self).split(whereSeparator: \.isWhitespace).joined(separator: " "))': prefer \(pattern.term.prefer)",
                                      hint: "rephrase with person-first words; to quote someone, put <!-- allow: \(pattern.term.avoid) --> in the same block")
                     }
                     t += n
@@ -250,7 +250,7 @@ extension LanguageCheck {
         var rest = Substring(html)
         while let open = rest.range(of: "<!--") {
             guard let close = rest.range(of: "-->", range: open.upperBound..<rest.endIndex) else { break }
-            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+            let inner = rest[open.upperBound..<close.lowerBound].trimmed
             if inner.lowercased().hasPrefix("allow:") {
                 for part in inner.dropFirst("allow:".count).split(separator: ",") {
                     let tokens = Self.tokens(of: String(part))

@@ -26,13 +26,13 @@ enum CheckLine {
     }
 
     static func parse(_ line: String, for question: Question) -> Result<Parsed, InputProblem> {
-        var arrowRange = line.range(of: "->", options: .backwards)
-        if arrowRange == nil { arrowRange = line.range(of: "→", options: .backwards) }
+        var arrowRange = line.findLast("->")
+        if arrowRange == nil { arrowRange = line.findLast("→") }
         guard let arrow = arrowRange else {
             return .failure(InputProblem("this check line has no `->` between the response and its score",
                                          hint: "write it as `RESPONSE -> PERCENT`, for example `b -> 100%`"))
         }
-        let responseText = line[..<arrow.lowerBound].trimmingCharacters(in: .whitespaces)
+        let responseText = line[..<arrow.lowerBound].trimmed
         var words = line[arrow.upperBound...].split(separator: " ").map(String.init)
         var critical = false
         if let last = words.last, last.lowercased() == "critical" {
@@ -58,7 +58,7 @@ extension Response {
     /// `c a b` (ordering), `a=2 b=1` (matching), `"Narcan"` or `Narcan` (short answer).
     /// Letters and numbers are checked against the question.
     public static func parse(_ text: String, for question: Question) -> Result<Response, InputProblem> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         let letters = question.options.map(\.letter)
         let letterList = letters.joined(separator: ", ")
         func tokens(_ s: String) -> [String] {

@@ -49,7 +49,7 @@ struct ModuleCompiler {
         let id = reader.string(settings["id"], "id")
         let idPosition = settings["id"].map { reader.position($0.value) } ?? origin
         if let id, !Slug.isValidID(id) {
-            reader.sink.error("module.id", at: idPosition, "the module id '\(id)' has characters other than lower-case letters, digits and -",
+            reader.sink.error("module.id", at: idPosition, "the module id '\(id)' has characters other than lower-case letters, digits, - and _",
                               hint: "use an id like `stages-of-change`; records point at it, so keep it stable")
         }
         let title = reader.string(settings["title"], "title")
@@ -167,7 +167,7 @@ struct ModuleCompiler {
         var sectionSlugs: [String: SourcePosition] = [:]
         var questionIDs: [String: SourcePosition] = [:]
         for (heading, body) in sectionStarts {
-            let title = document.plainText(of: heading).trimmingCharacters(in: .whitespaces)
+            let title = document.plainText(of: heading).trimmed
             let slug = Slug.make(title)
             if let earlier = sectionSlugs[slug] {
                 sink.warning("section.duplicate", at: position(heading),
@@ -207,7 +207,7 @@ struct ModuleCompiler {
             }
             var section = Section(id: slug, title: title, elements: elements(lesson), questions: [], scenario: nil, position: position(heading))
             if isScenario {
-                let scenarioTitle = title.dropFirst("scenario:".count).trimmingCharacters(in: .whitespaces)
+                let scenarioTitle = title.dropFirst("scenario:".count).trimmed
                 section.scenario = buildScenario(id: slug, title: scenarioTitle, heading: heading, steps: parsed)
             } else {
                 section.questions = parsed.compactMap(\.question)

@@ -39,9 +39,9 @@ enum ItemMarker: Equatable {
             if let close = chars.firstIndex(of: closeChar), close >= 2 || (close == 1 && first == "[") {
                 let inner = String(chars[1..<close])
                 let followed = close + 1 >= chars.count || chars[close + 1] == " " || chars[close + 1] == "\t"
-                var body = inner.trimmingCharacters(in: .whitespaces)
+                var body = inner.trimmed
                 let critical = body.hasSuffix("!")
-                if critical { body = String(body.dropLast()).trimmingCharacters(in: .whitespaces) }
+                if critical { body = String(body.dropLast()).trimmed }
                 let length = close + 1
                 if first == "[" {
                     if body.isEmpty && (inner.contains(" ") || critical) && followed { return (.box(checked: false, critical: critical), length) }
@@ -50,7 +50,7 @@ enum ItemMarker: Equatable {
                     if body.isEmpty && (inner.contains(" ") || critical) && followed { return (.choice(weight: 0, correct: false, critical: critical), length) }
                     if body.lowercased() == "x" && followed { return (.choice(weight: 100, correct: true, critical: critical), length) }
                     if body.hasSuffix("%"), followed {
-                        let number = body.dropLast().trimmingCharacters(in: .whitespaces)
+                        let number = body.dropLast().trimmed
                         if let weight = Int(number) {
                             if !(0...100).contains(weight) {
                                 return (.invalid("the weight \(weight)% is outside 0–100%", hint: "use a weight from (0%) to (100%), or (x) for the right answer"), length)
@@ -67,7 +67,7 @@ enum ItemMarker: Equatable {
                 }
             }
         }
-        if text.contains(" -> ") || text.contains(" → ") { return (.pair, 0) }
+        if text.containsText(" -> ") || text.containsText(" → ") { return (.pair, 0) }
         return (.plain, 0)
     }
 }
@@ -77,7 +77,7 @@ extension ModuleCompiler {
 
     mutating func parseQuestion(moduleID: String, heading: Int, blocks: [Int], inScenario: Bool) -> ParsedQuestion? {
         let headingPosition = position(heading)
-        let raw = document.plainText(of: heading).trimmingCharacters(in: .whitespaces)
+        let raw = document.plainText(of: heading).trimmed
         let (title, customID) = Slug.splitCustomID(raw)
         if let customID, !Slug.isValidID(customID) {
             sink.error("question.id", at: headingPosition, "the id {#\(customID)} may only use lower-case letters, digits, - and _",
@@ -204,29 +204,30 @@ extension ModuleCompiler {
     }
 
     private static let jumpArrows = ["->", "→"]
+    static let letters = "abcdefghijklmnopqrstuvwxyz".map(String.init)
 
     private mutating func buildOptions(_ question: inout Question, markers: [(Int, ItemMarker, Int)], inScenario: Bool) {
-        let letters = "abcdefghijklmnopqrstuvwxyz".map(String.init)
+        let letters = Self.letters
         for (offset, (item, marker, markerLength)) in markers.enumerated() {
             let itemPosition = position(item)
             let paragraph = firstParagraph(of: item)
             var text = paragraph.map { document.plainText(of: $0) } ?? ""
             var markdown = paragraph.map(sourceText(of:)) ?? ""
-            text = String(text.dropFirst(markerLength)).trimmingCharacters(in: .whitespaces)
-            markdown = String(markdown.dropFirst(markerLength)).trimmingCharacters(in: .whitespaces)
+            text = String(text.dropFirst(markerLength)).trimmed
+            markdown = String(markdown.dropFirst(markerLength)).trimmed
 
             // A scenario jump: `-> [label](#step)` ending the paragraph.
             var next: StepTarget?
             if let paragraph, let jump = jumpLink(in: paragraph) {
                 next = jump
                 for arrow in Self.jumpArrows {
-                    if let range = text.range(of: arrow, options: .backwards) { text = String(text[..<range.lowerBound]); break }
+                    if let range = text.findLast(arrow) { text = String(text[..<range.lowerBound]); break }
                 }
                 for arrow in Self.jumpArrows {
-                    if let range = markdown.range(of: arrow, options: .backwards) { markdown = String(markdown[..<range.lowerBound]); break }
+                    if let range = markdown.findLast(arrow) { markdown = String(markdown[..<range.lowerBound]); break }
                 }
-                text = text.trimmingCharacters(in: .whitespaces)
-                markdown = markdown.trimmingCharacters(in: .whitespaces)
+                text = text.trimmed
+                markdown = markdown.trimmed
                 if !inScenario {
                     sink.error("scenario.link-outside", at: itemPosition,
                                "this option links to a step, but links only work in a `## Scenario:` section",
@@ -256,6 +257,10 @@ extension ModuleCompiler {
                 option.isCorrect = checked
                 option.isCritical = critical
             case .invalid:
+                option.weight = 0
+                option.isCorrect = false
+            case .plain where question.kind == .singleChoice || question.kind == .selectAll:
+                // An unmarked item in a marked list is reported as mixed markers; it never counts as right.
                 option.weight = 0
                 option.isCorrect = false
             case .accepted:
@@ -360,7 +365,7 @@ extension ModuleCompiler {
               case let .link(destination, _) = document.nodes[last].kind, destination.hasPrefix("#") else { return nil }
         let before = document.nodes[inlines[inlines.count - 2]]
         guard case .text = before.kind else { return nil }
-        let trimmed = before.literal.trimmingCharacters(in: .whitespaces)
+        let trimmed = before.literal.trimmed
         guard Self.jumpArrows.contains(where: { trimmed.hasSuffix($0) }) else { return nil }
         let target = String(destination.dropFirst())
         return target == "end" ? .end : .step(target)
@@ -368,9 +373,9 @@ extension ModuleCompiler {
 
     static func splitPair(_ text: String) -> (left: String, right: String)? {
         for arrow in [" -> ", " → "] {
-            if let range = text.range(of: arrow) {
-                let left = text[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
-                let right = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
+            if let range = text.findFirst(arrow) {
+                let left = text[..<range.lowerBound].trimmed
+                let right = text[range.upperBound...].trimmed
                 return left.isEmpty || right.isEmpty ? nil : (left, right)
             }
         }
@@ -378,12 +383,12 @@ extension ModuleCompiler {
     }
 
     static func strippingComments(_ text: String) -> String {
-        guard text.contains("<!--") else { return text }
+        guard text.containsText("<!--") else { return text }
         var out = text
         while let open = out.range(of: "<!--"), let close = out.range(of: "-->", range: open.upperBound..<out.endIndex) {
             out.removeSubrange(open.lowerBound..<close.upperBound)
         }
-        return out.trimmingCharacters(in: .whitespaces)
+        return out.trimmed
     }
 
     /// The Markdown source of a block, from its start column, continuation lines trimmed.
@@ -395,7 +400,7 @@ extension ModuleCompiler {
         var text = String(first[start...])
         if range.end.line > range.start.line {
             for number in (range.start.line + 1)...range.end.line {
-                text += "\n" + file.line(number).trimmingCharacters(in: .whitespaces)
+                text += "\n" + file.line(number).trimmed
             }
         }
         return text
@@ -408,7 +413,7 @@ extension ModuleCompiler {
         let blockPosition = position(block)
         var checks: [AnswerCheck] = []
         for (offset, rawLine) in node.literal.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmed
             if line.isEmpty || line.hasPrefix("#") { continue }
             let indent = rawLine.prefix { $0 == " " }.count
             let at = SourcePosition(line: blockPosition.line + 1 + offset, column: blockPosition.column + indent)

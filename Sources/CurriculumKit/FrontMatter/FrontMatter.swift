@@ -163,10 +163,10 @@ struct SettingsReader {
     mutating func percent(_ entry: (key: Node, value: Node)?, _ name: String) -> Int? {
         guard let entry else { return nil }
         if case let .scalar(scalar) = entry.value {
-            var text = Substring(scalar.string.trimmingCharacters(in: .whitespaces))
+            var text = Substring(scalar.string.trimmed)
             let hadSign = text.hasSuffix("%")
             if hadSign { text = text.dropLast() }
-            if let whole = Int(text.trimmingCharacters(in: .whitespaces)), (0...100).contains(whole) {
+            if let whole = Int(text.trimmed), (0...100).contains(whole) {
                 return whole
             }
             if !hadSign, let fraction = Double(text), fraction > 0, fraction < 1 {

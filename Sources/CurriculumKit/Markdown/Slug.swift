@@ -5,6 +5,18 @@ public enum Slug {
     public static func make(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
+        var ascii = true
+        for byte in text.utf8 where byte >= 0x80 { ascii = false; break }
+        if ascii {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            for var b in text.utf8 {
+                if b >= 65 && b <= 90 { b += 32 }
+                if b == 32 { bytes.append(45) }
+                else if (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 45 || b == 95 { bytes.append(b) }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         for character in text.lowercased() {
             if character == " " {
                 out.append("-")
@@ -19,7 +31,7 @@ public enum Slug {
     static func splitCustomID(_ heading: String) -> (title: String, id: String?) {
         var text = Substring(heading)
         while text.last == " " { text = text.dropLast() }
-        guard text.hasSuffix("}"), let open = text.range(of: "{#", options: .backwards) else {
+        guard text.hasSuffix("}"), let open = text.findLast("{#") else {
             return (String(text), nil)
         }
         let id = text[open.upperBound..<text.index(before: text.endIndex)]

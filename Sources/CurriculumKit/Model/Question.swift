@@ -73,7 +73,7 @@ public struct Option: Sendable, Equatable, Codable {
 
     /// The option's text as safe HTML, without the enclosing paragraph.
     public var html: String {
-        var html = CommonMark.renderHTML(markdown: markdown).trimmingCharacters(in: .whitespacesAndNewlines)
+        var html = CommonMark.renderHTML(markdown: markdown).trimmed
         if html.hasPrefix("<p>") && html.hasSuffix("</p>") {
             html = String(html.dropFirst(3).dropLast(4))
         }
