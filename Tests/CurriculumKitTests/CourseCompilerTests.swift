@@ -24,6 +24,13 @@ struct CourseCompilerTests {
         #expect(d.hint == "did you mean 'first'?")
     }
 
+    @Test func completionModulesAreCheckedWithoutAModulesList() throws {
+        let result = CurriculumCompiler.compile(path: Fixtures.path("courses/completion-unknown"))
+        let d = try #require(result.diagnostics.first { $0.code == "course.missing-module" })
+        #expect((d.line, d.column) == (7, 7))
+        #expect(result.curriculum == nil)
+    }
+
     @Test func moduleIDsAreUniqueAcrossTheCourse() throws {
         let result = CurriculumCompiler.compile(path: Fixtures.path("courses/duplicate-ids"))
         let d = try #require(result.diagnostics.first { $0.code == "module.duplicate-id" })

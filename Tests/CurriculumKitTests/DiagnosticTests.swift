@@ -65,6 +65,13 @@ struct DiagnosticTests {
         #expect(codes == ["option.mixed-markers", "option.mixed-markers"])
     }
 
+    @Test func aCheckBlockOfOnlyMalformedLinesIsNotAlsoCalledEmpty() {
+        let result = compileModule("\n## Quiz\n\n### Q\n\n- (x) A\n- ( ) B\n\n```check\nb => 0%\n```\n")
+        #expect(result.diagnostics.map(\.code) == ["check.malformed"])
+        let empty = compileModule("\n## Quiz\n\n### Q\n\n- (x) A\n- ( ) B\n\n```check\n# nothing yet\n```\n")
+        #expect(empty.diagnostics.map(\.code) == ["check.empty"])
+    }
+
     @Test func unknownKeyNamesTheClosestKnownKey() throws {
         let result = CurriculumCompiler.compile(path: Fixtures.path("diagnostics/unknown-key.md"))
         let diagnostic = try #require(result.diagnostics.first { $0.code == "front-matter.unknown-key" })

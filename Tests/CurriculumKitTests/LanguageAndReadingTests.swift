@@ -31,6 +31,12 @@ struct LanguageAndReadingTests {
         #expect(found.map(\.line) == [7])
     }
 
+    @Test func frontMatterProseIsCheckedButIDsAndURLsAreNot() {
+        let text = "---\nid: clean-kits\ntitle: Talking with an addict\nobjectives:\n  - Avoid the word junkie.\nsources:\n  - title: A guide\n    url: https://example.org/drug-abuse\n---\n\nText.\n"
+        let found = CurriculumCompiler.compile(moduleText: text).diagnostics.filter { $0.code == "language.term" }
+        #expect(found.map(\.line) == [3, 5])
+    }
+
     @Test func loadsACustomGuide() {
         let guide = LanguageGuide(terms: [.init(avoid: "frequent flyer", prefer: "person who visits often")])
         #expect(warnings("\nShe is a frequent flyer.\n", guide: guide).count == 1)

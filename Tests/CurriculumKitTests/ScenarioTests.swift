@@ -80,6 +80,13 @@ struct ScenarioTests {
         }
     }
 
+    @Test func endingsMayBeEndLinksInsteadOfEndingSteps() {
+        let withEnd = compileModule("\n## Scenario: Short\n\n### Only\n\n- (x) Stop -> [end](#end)\n- ( ) Also stop -> [end](#end)\n")
+        #expect(!withEnd.diagnostics.contains { $0.code == "scenario.no-ending" })
+        let without = compileModule("\n## Scenario: Short\n\n### Only\n\n- (x) Stop\n- ( ) Also stop\n")
+        #expect(without.diagnostics.contains { $0.code == "scenario.no-ending" })
+    }
+
     @Test func unlinkedOptionsFollowTheNextStepInTheFile() throws {
         let result = compileModule("""
 

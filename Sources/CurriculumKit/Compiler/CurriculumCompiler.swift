@@ -233,9 +233,18 @@ public enum CurriculumCompiler {
 
         // Order: `modules:` in course.md, else file-name order.
         var ordered = compiled
+        let byID = Dictionary(compiled.map { ($0.module.id, $0) }, uniquingKeysWith: { first, _ in first })
+        if let courseFile {
+            var sink = DiagnosticSink(path: courseFile.path)
+            for id in settings.completion.modules ?? [] where byID[id] == nil {
+                sink.error("course.missing-module", at: orderPositions["completion:" + id] ?? SourcePosition(line: 1, column: 1),
+                           "completion lists the module '\(id)', but no module file has that id",
+                           hint: "use the ids of module files, or `modules: all`")
+            }
+            diagnostics += sink.diagnostics
+        }
         if let order = settings.moduleOrder, let courseFile {
             var sink = DiagnosticSink(path: courseFile.path)
-            let byID = Dictionary(compiled.map { ($0.module.id, $0) }, uniquingKeysWith: { first, _ in first })
             ordered = []
             for id in order {
                 if let module = byID[id] {
@@ -253,11 +262,6 @@ public enum CurriculumCompiler {
                                    "the module '\(module.module.id)' is not in course.md's modules list, so it is left out of the course",
                                    hint: "add '\(module.module.id)' to `modules:` in course.md where learners should take it")
                 diagnostics += moduleSink.diagnostics
-            }
-            for id in settings.completion.modules ?? [] where byID[id] == nil {
-                sink.error("course.missing-module", at: orderPositions["completion:" + id] ?? SourcePosition(line: 1, column: 1),
-                           "completion lists the module '\(id)', but no module file has that id",
-                           hint: "use ids from `modules:`, or `modules: all`")
             }
             diagnostics += sink.diagnostics
         }
@@ -280,9 +284,16 @@ public enum CurriculumCompiler {
                                   readingGrade: Double?, sink: inout DiagnosticSink) {
         var (blocks, allowed) = LanguageCheck.scan(document)
         if let frontMatter, frontMatter.bodyLineOffset > 2 {
+            // Only settings that learners read as text: ids, module lists and URLs are not prose.
+            let proseSettings: Set<Substring> = ["title", "objectives", "certificate", "sources"]
+            var setting: Substring = ""
             for line in frontMatter.firstLine..<frontMatter.bodyLineOffset {
-                let text = file.line(line).drop { $0 == " " || $0 == "-" }
-                if text.hasPrefix("url:") || text.hasPrefix("id:") || text.hasPrefix("modules:") { continue }
+                let raw = file.line(line)
+                if let first = raw.first, first != " ", first != "-", first != "#", let colon = raw.firstIndex(of: ":") {
+                    setting = raw[..<colon]
+                }
+                let text = raw.drop { $0 == " " || $0 == "-" }
+                guard proseSettings.contains(setting), !text.hasPrefix("url:") else { continue }
                 blocks.append(SourceRange(start: SourcePosition(line: line, column: 1), end: SourcePosition(line: line, column: Int.max / 2)))
             }
         }

@@ -412,9 +412,11 @@ extension ModuleCompiler {
         let node = document.nodes[block]
         let blockPosition = position(block)
         var checks: [AnswerCheck] = []
+        var wroteAnyLine = false
         for (offset, rawLine) in node.literal.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmed
             if line.isEmpty || line.hasPrefix("#") { continue }
+            wroteAnyLine = true
             let indent = rawLine.prefix { $0 == " " }.count
             let at = SourcePosition(line: blockPosition.line + 1 + offset, column: blockPosition.column + indent)
             switch CheckLine.parse(line, for: question) {
@@ -425,7 +427,7 @@ extension ModuleCompiler {
                 sink.error("check.malformed", at: at, problem.message, hint: problem.hint)
             }
         }
-        if checks.isEmpty {
+        if !wroteAnyLine {
             sink.warning("check.empty", at: blockPosition, "this check block has no checks",
                          hint: "write one `RESPONSE -> PERCENT` a line, such as `b -> 100%`")
         }

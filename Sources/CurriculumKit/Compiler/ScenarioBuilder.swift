@@ -95,7 +95,8 @@ extension ModuleCompiler {
             }
             best[i] = top
         }
-        if steps.allSatisfy({ !$0.isEnding }) {
+        let linksToEnd = steps.contains { $0.question?.options.contains { $0.next == .end } ?? false }
+        if steps.allSatisfy({ !$0.isEnding }) && !linksToEnd {
             sink.warning("scenario.no-ending", at: position(heading), "this scenario has no ending step",
                          hint: "add a ### step with no answer list that tells how the story ends")
         }

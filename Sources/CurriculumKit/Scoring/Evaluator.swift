@@ -174,12 +174,11 @@ public enum Evaluator {
             if score != .full { rightAnswer = options.map(\.text) }
         case let .matches(pairs):
             var right = 0
-            for (i, option) in options.enumerated() {
+            for option in options {
                 if let number = pairs[option.letter], number - 1 == option.match { right += 1 } else {
                     let target = option.match.map { question.matchTargets[$0] } ?? ""
                     rightAnswer.append("\(option.text) → \(target)")
                 }
-                _ = i
             }
             score = options.isEmpty ? .full : Score(right, over: options.count)
         case let .text(text):
