@@ -302,7 +302,7 @@ public enum CurriculumCompiler {
             let (count, hardest) = ReadingGrade.measure(document)
             if let grade = count.grade, grade > limit {
                 let rounded = (grade * 10).rounded() / 10
-                sink.warning("reading.grade", at: SourcePosition(line: 1, column: 1),
+                sink.warning("reading.grade", at: SourcePosition(line: hardest ?? 1, column: 1),
                              "this module reads at grade \(rounded), above the course's reading-grade of \(limit.formatted())",
                              hint: "use shorter sentences and everyday words" + (hardest.map { "; the hardest paragraph starts at line \($0)" } ?? ""))
             }

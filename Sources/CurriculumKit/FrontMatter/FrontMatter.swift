@@ -63,13 +63,23 @@ struct SettingsReader {
             return try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
             switch error {
-            case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-                sink.error("front-matter.yaml", at: position(mark), "the front matter is not valid YAML: \(problem)",
+            case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+                 let .composer(context, problem, mark, _):
+                // At the end of the input (an unclosed bracket or quote), point at where the
+                // unfinished thing began, which Yams gives as the context.
+                let yamlLines = yaml.split(separator: "\n", omittingEmptySubsequences: false).count
+                let atEnd = mark.line > yamlLines || (mark.line == yamlLines && yaml.hasSuffix("\n"))
+                let at = atEnd ? (context?.mark ?? mark) : mark
+                sink.error("front-matter.yaml", at: position(at), "the front matter is not valid YAML: \(problem)",
                            hint: "write each setting as `key: value`; quote values that contain a colon or start with a special character")
             case let .duplicatedKeysInMapping(duplicates, context):
-                sink.error("front-matter.duplicate-key", at: position(context.mark),
+                sink.error("front-matter.duplicate-key", at: repeatPosition(of: duplicates.first ?? "", after: position(context.mark)),
                            "the setting \(duplicates.joined(separator: ", ")) is given more than once",
                            hint: "keep one line for each setting")
+            case let .reader(problem, offset, _, _):
+                sink.error("front-matter.yaml", at: position(characterOffset: offset, in: yaml),
+                           "the front matter can't be read as YAML: \(problem)",
+                           hint: "remove control characters and other invisible characters from this line")
             default:
                 sink.error("front-matter.yaml", at: SourcePosition(line: lineOffset + 1, column: 1),
                            "the front matter is not valid YAML: \(error)",
@@ -94,6 +104,32 @@ struct SettingsReader {
     }
 
     func position(_ node: Node) -> SourcePosition { position(node.mark) }
+
+    /// File position of a character offset into the YAML text (Yams gives reader errors so).
+    func position(characterOffset offset: Int?, in yaml: String) -> SourcePosition {
+        guard let offset, let index = yaml.index(yaml.startIndex, offsetBy: offset, limitedBy: yaml.endIndex) else {
+            return SourcePosition(line: lineOffset + 1, column: 1)
+        }
+        let before = yaml[..<index]
+        let line = before.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+        let lineStart = before.lastIndex(of: "\n").map { yaml.index(after: $0) } ?? yaml.startIndex
+        return SourcePosition(line: lineOffset + 1 + line, column: yaml.utf8.distance(from: lineStart, to: index) + 1)
+    }
+
+    /// Where a setting is given the second time: the line after `first` that starts, at the
+    /// same indentation, with `key:`. Falls back to `first`.
+    func repeatPosition(of key: String, after first: SourcePosition) -> SourcePosition {
+        guard !key.isEmpty, first.line < file.lineCount else { return first }
+        let indent = String(repeating: " ", count: max(0, first.column - 1))
+        for line in (first.line + 1)...file.lineCount {
+            let text = file.line(line)
+            if text == "---" { break }
+            if text.hasPrefix(indent + key), text.dropFirst(indent.count + key.count).drop(while: { $0 == " " }).hasPrefix(":") {
+                return SourcePosition(line: line, column: first.column)
+            }
+        }
+        return first
+    }
 
     /// A mapping's entries by key, warning on unknown keys with the closest known one.
     mutating func mapping(_ node: Node, known: [String], what: String) -> [String: (key: Node, value: Node)]? {
