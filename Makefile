@@ -4,17 +4,19 @@ COURSE ?= Curriculum
 
 .PHONY: run test deps build check bench clean
 
-# Install what the build needs (libcmark-dev) when it is missing.
+# Install what the build needs when it is missing: libcmark-dev (Markdown) and
+# libsqlite3-dev (learner records).
+DEB_PACKAGES = libcmark-dev libsqlite3-dev pkg-config
 deps:
-	@if ! pkg-config --exists libcmark 2>/dev/null; then \
+	@if ! pkg-config --exists libcmark sqlite3 2>/dev/null; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installing libcmark-dev and pkg-config (needed to parse Markdown)..."; \
-	    (apt-get install -y -qq libcmark-dev pkg-config >/dev/null 2>&1 || \
-	     (apt-get update -qq && apt-get install -y -qq libcmark-dev pkg-config >/dev/null)) || \
-	     { echo "error: could not install libcmark-dev with apt-get"; exit 1; }; \
+	    echo "Installing $(DEB_PACKAGES) (Markdown parsing and learner records)..."; \
+	    (apt-get install -y -qq $(DEB_PACKAGES) >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq $(DEB_PACKAGES) >/dev/null)) || \
+	     { echo "error: could not install $(DEB_PACKAGES) with apt-get"; exit 1; }; \
 	  else \
-	    echo "error: libcmark (the CommonMark library) is missing."; \
-	    echo "Install it, then run this again:  sudo apt-get install libcmark-dev pkg-config"; \
+	    echo "error: libcmark (CommonMark) or libsqlite3 (SQLite) development files are missing."; \
+	    echo "Install them, then run this again:  sudo apt-get install $(DEB_PACKAGES)"; \
 	    exit 1; \
 	  fi; \
 	fi
@@ -22,9 +24,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The run command: today it checks the bundled course (later it starts the server).
+# The run command: take the bundled course in the terminal, records in the default data
+# folder (later it starts the server).
 run: build
-	$(SWIFT) run groundwork check $(COURSE)
+	$(SWIFT) run groundwork learn $(COURSE)
 
 check: build
 	$(SWIFT) run groundwork check --strict $(COURSE)

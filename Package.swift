@@ -7,11 +7,13 @@ let package = Package(
     products: [
         .executable(name: "groundwork", targets: ["groundwork"]),
         .library(name: "CurriculumKit", targets: ["CurriculumKit"]),
+        .library(name: "Records", targets: ["Records"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
@@ -28,16 +30,29 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "Records",
+            dependencies: [
+                "CurriculumKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "groundwork",
             dependencies: [
                 "CurriculumKit",
+                "Records",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "GroundworkBenchmarks",
-            dependencies: ["CurriculumKit", "Ccmark"],
+            dependencies: [
+                "CurriculumKit", "Ccmark", "Records",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             path: "Benchmarks/GroundworkBenchmarks"
         ),
         .testTarget(
@@ -46,6 +61,11 @@ let package = Package(
                 "CurriculumKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "RecordsTests",
+            dependencies: ["Records", "CurriculumKit"],
             resources: [.copy("Fixtures")]
         ),
     ]

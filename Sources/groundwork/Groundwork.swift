@@ -2,12 +2,12 @@ import ArgumentParser
 import CurriculumKit
 
 @main
-struct Groundwork: ParsableCommand {
+struct Groundwork: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "groundwork",
         abstract: "Harm reduction training courses from Markdown: check, compile and run them.",
         version: GroundworkVersion.current,
-        subcommands: [Check.self, Compile.self]
+        subcommands: [Check.self, Compile.self, Learn.self, LearnerCommand.self]
     )
 }
 

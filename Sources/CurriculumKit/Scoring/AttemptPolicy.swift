@@ -25,6 +25,13 @@ public struct AttemptPlan: Sendable, Equatable, Codable {
         public var optionOrder: [String]
         /// Matching: right-side numbers (1-based) in the order shown.
         public var targetOrder: [Int]
+
+        /// Creates a shown question.
+        public init(questionID: String, optionOrder: [String], targetOrder: [Int]) {
+            self.questionID = questionID
+            self.optionOrder = optionOrder
+            self.targetOrder = targetOrder
+        }
     }
 
     /// The seed everything was drawn from.
@@ -54,6 +61,17 @@ public struct ModuleOutcome: Sendable, Equatable, Codable {
 
     /// "passed" or "not yet passed".
     public var verdict: String { passed ? "passed" : "not yet passed" }
+
+    /// Creates an outcome.
+    public init(score: Score, passMark: Int, passed: Bool, criticalReasons: [CriticalReason],
+                reasons: [String], sectionsToReview: [String]) {
+        self.score = score
+        self.passMark = passMark
+        self.passed = passed
+        self.criticalReasons = criticalReasons
+        self.reasons = reasons
+        self.sectionsToReview = sectionsToReview
+    }
 }
 
 /// The attempt policy: drawing a pool, shuffling from a stored seed, the attempts limit

@@ -1,0 +1,101 @@
+// records: answers recorded per second with durability on (WAL, synchronous = FULL, one
+// transaction per answer), through Coursework.answer (evaluate, check, record), against
+// raw sqlite3 inserts of the same rows into the same schema with the same pragmas.
+import CurriculumKit
+import Foundation
+import GRDB
+import GRDBSQLite
+import Records
+
+/// The module's answer key for what the attempt is at.
+func rightAnswer(_ state: AttemptState) -> Response? {
+    guard let question = state.next?.presented.question else { return nil }
+    switch question.kind {
+    case .singleChoice: return question.options.first(where: \.isCorrect).map { .choice($0.letter) }
+    case .selectAll: return .selection(question.options.filter(\.isCorrect).map(\.letter))
+    case .ordering: return .order(question.options.map(\.letter))
+    case .matching:
+        var pairs: [String: Int] = [:]
+        for option in question.options { pairs[option.letter] = (option.match ?? 0) + 1 }
+        return .matches(pairs)
+    case .shortAnswer: return question.acceptedAnswers.first.map { .text($0) }
+    }
+}
+
+func benchRecords(answers target: Int = 3000) async throws {
+    guard let curriculum = CurriculumCompiler.compile(path: "Curriculum").curriculum else {
+        print("records: run from the repository root (the bundled Curriculum must compile)")
+        return
+    }
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-bench-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+
+    // Groundwork: learners take whole modules, every answer through Coursework.answer.
+    let (store, hasher) = try DataFolder(path: root + "/ours").open()
+    let coursework = Coursework(curriculum: curriculum, store: store, hasher: hasher)
+    var recorded = 0
+    var seconds = 0.0
+    while recorded < target {
+        let (learner, _) = try await coursework.register(displayName: "Bench \(recorded)")
+        for module in curriculum.modules where recorded < target {
+            var state = try await coursework.attempt(module.id, for: learner)
+            while recorded < target, let response = rightAnswer(state) {
+                let start = now()
+                state = try await coursework.answer(response, in: state).state
+                seconds += now() - start
+                recorded += 1
+            }
+        }
+    }
+    let ours = Double(recorded) / seconds
+
+    // Baseline: the same rows, read back from our database, inserted with raw sqlite3 into a
+    // copy of it whose response table is empty: same schema, indexes and pragmas, one
+    // BEGIN IMMEDIATE … COMMIT per answer.
+    let rows = try await store.pool.read { db in
+        try Row.fetchAll(db, sql: "SELECT * FROM response ORDER BY rowid").map { row -> [DatabaseValue] in
+            ["attempt_id", "item_id", "step", "sequence", "response", "score_numerator", "score_denominator",
+             "critical", "answered_at"].map { row[$0] as DatabaseValue }
+        }
+    }
+    try await store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    let copy = root + "/baseline.sqlite"
+    try FileManager.default.copyItem(atPath: store.path, toPath: copy)
+    var handle: OpaquePointer?
+    guard sqlite3_open(copy, &handle) == SQLITE_OK, let db = handle else { print("records: can't open the copy"); return }
+    defer { sqlite3_close(db) }
+    func exec(_ sql: String) { sqlite3_exec(db, sql, nil, nil, nil) }
+    exec("PRAGMA journal_mode = WAL")
+    exec("PRAGMA foreign_keys = ON")
+    exec("PRAGMA busy_timeout = 10000")
+    for pragma in SQLiteRecordStore.pragmas { exec(pragma) }
+    exec("DELETE FROM response")
+    var statement: OpaquePointer?
+    sqlite3_prepare_v2(db, """
+        INSERT INTO response (attempt_id, item_id, step, sequence, response, score_numerator, score_denominator, critical, answered_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """, -1, &statement, nil)
+    let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    let start = now()
+    for row in rows {
+        exec("BEGIN IMMEDIATE")
+        for (index, value) in row.enumerated() {
+            let column = Int32(index + 1)
+            switch value.storage {
+            case let .int64(number): sqlite3_bind_int64(statement, column, number)
+            case let .string(text): sqlite3_bind_text(statement, column, text, -1, transient)
+            case let .double(number): sqlite3_bind_double(statement, column, number)
+            default: sqlite3_bind_null(statement, column)
+            }
+        }
+        if sqlite3_step(statement) != SQLITE_DONE { print("records: baseline insert failed"); return }
+        sqlite3_reset(statement)
+        exec("COMMIT")
+    }
+    let raw = Double(rows.count) / (now() - start)
+    sqlite3_finalize(statement)
+
+    print("records: \(recorded) answers, WAL + synchronous=FULL, one transaction each")
+    print(String(format: "  raw sqlite3 inserts     %8.0f rows/s", raw))
+    print(String(format: "  Coursework.answer       %8.0f answers/s  (%.0f%% of raw; goal ≥ 50%%)", ours, ours / raw * 100))
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// The terminal the runner talks through.
+///
+/// - Interactive when stdin and stdout are both terminals (and `--plain` isn't given):
+///   pauses between pages, prompts on the same line, colour unless `NO_COLOR` is set.
+/// - Plain otherwise: no pauses, no colour, and every question for the person or script
+///   at the other end is one line starting with `? `, after which one line is read.
+final class Console {
+    let interactive: Bool
+    let colour: Bool
+    let width: Int
+
+    init(forcePlain: Bool) {
+        let environment = ProcessInfo.processInfo.environment
+        interactive = !forcePlain && isatty(0) == 1 && isatty(1) == 1
+        colour = interactive && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        var size = winsize()
+        if interactive, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 20 {
+            width = min(Int(size.ws_col), 100)
+        } else {
+            width = 80
+        }
+    }
+
+    /// Prints text and a newline, flushed at once so a script reading the pipe sees it.
+    func say(_ text: String = "") {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Prints to standard error.
+    func warn(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Asks a question and reads one line; `nil` at the end of input.
+    func ask(_ prompt: String) -> String? {
+        if interactive {
+            FileHandle.standardOutput.write(Data((paint("? ", "1;36") + prompt + " ").utf8))
+        } else {
+            say("? " + prompt)
+        }
+        return readLine(strippingNewline: true)
+    }
+
+    /// Waits for Enter between pages (interactive only). Returns false when the learner quits.
+    func pause() -> Bool {
+        guard interactive else { return true }
+        guard let line = ask(paint("Press Enter to go on, or type quit to stop.", "2")) else { return false }
+        return !Console.isQuit(line)
+    }
+
+    /// Wraps `text` in an ANSI style when colour is on.
+    func paint(_ text: String, _ code: String) -> String {
+        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Whether a line asks to stop.
+    static func isQuit(_ line: String) -> Bool {
+        ["quit", "exit", ":q"].contains(line.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}
+
+/// What to tell the learner if they press Ctrl-C: their answers are saved, and their code.
+final class QuitNotice: @unchecked Sendable {
+    static let shared = QuitNotice()
+    private let lock = NSLock()
+    private var code: String?
+    private var source: DispatchSourceSignal?
+
+    func remember(code: String) {
+        lock.withLock { self.code = code }
+    }
+
+    /// On Ctrl-C: say everything answered is saved, show the resume code, exit 130.
+    func install() {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [self] in
+            let code = lock.withLock { self.code }
+            var message = "\n\nStopped. Every answer you gave is saved."
+            if let code { message += "\nTo pick up where you left off: groundwork learn --learner \(code)" }
+            FileHandle.standardOutput.write(Data((message + "\n").utf8))
+            exit(130)
+        }
+        source.resume()
+        lock.withLock { self.source = source }
+    }
+}

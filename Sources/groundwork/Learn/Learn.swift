@@ -1,0 +1,164 @@
+import ArgumentParser
+import CurriculumKit
+import Foundation
+import Records
+
+/// Options every command that touches learner records shares.
+struct DataOptions: ParsableArguments {
+    @ArgumentParser.Option(help: ArgumentHelp(
+        "The folder for learner records.",
+        discussion: "Default: $GROUNDWORK_DATA, else $XDG_DATA_HOME/groundwork, else ~/.local/share/groundwork."))
+    var data: String?
+
+    var folder: DataFolder { DataFolder(path: data ?? DataFolder.defaultPath()) }
+}
+
+struct Learn: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Take the course in the terminal: lessons, questions, feedback; stop and resume any time.",
+        discussion: """
+        Every answer is saved the moment its feedback shows, so quitting anywhere (quit, \
+        Ctrl-C, end of input) loses nothing; start again with --learner CODE to continue at \
+        the same question, with the options in the same order.
+
+        When stdin or stdout isn't a terminal (or with --plain) it runs in plain mode: no \
+        colour, no pauses, and each time it waits for input it prints one line starting \
+        with "? " and reads one line. New learners get a line "Resume code: WORDS".
+        """
+    )
+
+    @Argument(help: "A course folder (with course.md) or a single module .md file.")
+    var path: String = "Curriculum"
+
+    @ArgumentParser.Option(help: "Your resume code, to continue where you left off.")
+    var learner: String?
+
+    @ArgumentParser.Option(help: "Go straight to this module (its id), then stop.")
+    var module: String?
+
+    @Flag(help: "Plain mode even on a terminal: no colour, no pauses.")
+    var plain = false
+
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() async throws {
+        let result = CurriculumCompiler.compile(path: path)
+        guard let curriculum = result.curriculum else {
+            DiagnosticPrinter(stream: .standardError).print(result)
+            throw ExitCode(1)
+        }
+        let console = Console(forcePlain: plain)
+        let coursework: Coursework
+        do {
+            let (store, hasher) = try dataOptions.folder.open()
+            coursework = Coursework(curriculum: curriculum, store: store, hasher: hasher)
+        } catch let error as RecordsError {
+            console.warn("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? ""))
+            throw ExitCode(1)
+        }
+        if let module, curriculum.module(id: module) == nil {
+            console.warn("error: this course has no module '\(module)'\n  hint: the modules are: \(curriculum.modules.map(\.id).joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        let runner = LearnRunner(coursework: coursework, console: console)
+        QuitNotice.shared.install()
+        var code: String?
+        do {
+            guard let (learner, resumeCode) = try await runner.signIn(code: learner) else {
+                console.say("Goodbye.")
+                return
+            }
+            code = resumeCode
+            QuitNotice.shared.remember(code: resumeCode)
+            try await runner.run(learner: learner, code: resumeCode, moduleID: module)
+        } catch is LearnRunner.Stop {
+            console.say()
+            console.say("Stopped. Every answer you gave is saved.")
+        } catch let error as RecordsError {
+            console.warn("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? ""))
+            throw ExitCode(error.kind == .unknownCode || error.kind == .malformedCode ? 2 : 1)
+        }
+        if let code {
+            console.say("To pick up where you left off: groundwork learn --learner \(code)")
+        }
+    }
+}
+
+struct LearnerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "learner",
+        abstract: "See or remove everything stored about a learner.",
+        subcommands: [Export.self, Delete.self]
+    )
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print everything stored about a learner as JSON: name, attempts, every answer.")
+
+        @Argument(help: "The learner's resume code.")
+        var code: String
+
+        @ArgumentParser.Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+        var output: String?
+
+        @OptionGroup var dataOptions: DataOptions
+
+        func run() async throws {
+            let export = try await withRecords(dataOptions) { store, hasher in
+                let learner = try await store.learner(resumeCode: code, hasher: hasher)
+                guard let export = try await store.export(learnerID: learner.id) else {
+                    throw RecordsError(.unknownCode, "no learner has this resume code", hint: "check the four words")
+                }
+                return export
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            var data = try encoder.encode(export)
+            data.append(0x0A)
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                    FileHandle.standardError.write(Data("error: can't write \(output)\n".utf8))
+                    throw ExitCode(1)
+                }
+            } else {
+                FileHandle.standardOutput.write(data)
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a learner and everything stored about them. This can't be undone.")
+
+        @Argument(help: "The learner's resume code.")
+        var code: String
+
+        @OptionGroup var dataOptions: DataOptions
+
+        func run() async throws {
+            let learner = try await withRecords(dataOptions) { store, hasher in
+                let learner = try await store.learner(resumeCode: code, hasher: hasher)
+                _ = try await store.deleteLearner(id: learner.id)
+                return learner
+            }
+            print("Deleted \(learner.displayName) and every record of their answers.")
+        }
+    }
+}
+
+/// Opens the records, runs `body`, and turns a records error into a message and exit status.
+private func withRecords<T: Sendable>(_ options: DataOptions,
+                                      _ body: (SQLiteRecordStore, ResumeCodeHasher) async throws -> T) async throws -> T {
+    do {
+        guard FileManager.default.fileExists(atPath: options.folder.databasePath) else {
+            throw RecordsError(.unknownCode, "there are no learner records in \(options.folder.path)",
+                               hint: "pass the folder the records are in with --data")
+        }
+        let (store, hasher) = try options.folder.open()
+        return try await body(store, hasher)
+    } catch let error as RecordsError {
+        FileHandle.standardError.write(Data(("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "") + "\n").utf8))
+        throw ExitCode(error.kind == .unknownCode || error.kind == .malformedCode ? 2 : 1)
+    }
+}
