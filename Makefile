@@ -2,7 +2,7 @@
 SWIFT ?= swift
 COURSE ?= Curriculum
 
-.PHONY: run test deps build check bench clean
+.PHONY: run test deps build check bench bench-web browser-test learn clean
 
 # Install what the build needs when it is missing: libcmark-dev (Markdown) and
 # libsqlite3-dev (learner records).
@@ -24,23 +24,39 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The run command: take the bundled course in the terminal, records in the default data
-# folder (later it starts the server).
+# The run command: serve the bundled course at http://127.0.0.1:8080, records in the
+# default data folder (see docs/learners.md).
 run: build
+	$(SWIFT) run groundwork serve --course $(COURSE)
+
+# Take the course in the terminal instead.
+learn: build
 	$(SWIFT) run groundwork learn $(COURSE)
 
 check: build
 	$(SWIFT) run groundwork check --strict $(COURSE)
 
-# The test command: unit tests, then the bundled course must pass with zero warnings.
+# The test command: unit, route and end-to-end tests; the bundled course must pass with
+# zero warnings; then a real browser takes a learner through a module (Tests/browser).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(SWIFT) run groundwork check --strict $(COURSE)
+	Tests/browser/run.sh
+
+browser-test: build
+	Tests/browser/run.sh
 
 # Benchmarks (release build): see docs/benchmarks.md.
 bench: deps
 	$(SWIFT) run -c release GroundworkBenchmarks
+
+# The web benchmark: wrk against a release build of groundwork serve.
+bench-web: deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "error: wrk is missing; run: sudo apt-get install wrk"; exit 1; }
+	$(SWIFT) build -c release --product groundwork
+	python3 Benchmarks/web/bench.py --binary .build/release/groundwork
 
 clean:
 	rm -rf .build

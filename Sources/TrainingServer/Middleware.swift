@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Reads the session cookie (a fresh signed-out session when there is none or it doesn't check out).
+struct SessionMiddleware: RouterMiddleware {
+    let signer: SessionSigner
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let value = request.cookies[Session.cookieName]?.value, let session = signer.decode(value) {
+            context.session = session
+        } else {
+            context.session = .fresh()
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Security headers on every response, and friendly pages for errors: no stack trace or
+/// internal message ever reaches the browser.
+struct SafetyMiddleware: RouterMiddleware {
+    let pages: Pages
+
+    /// No inline script or style, nothing from other origins, forms only to this site.
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let permissionsPolicy = HTTPField.Name("Permissions-Policy")!
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError {
+            response = page(for: error.status, context: context)
+        } catch let error as HTTPResponseError {
+            response = page(for: error.status, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(type(of: error))")])
+            response = page(for: .internalServerError, context: context)
+        }
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[Self.referrerPolicy] = "no-referrer"
+        response.headers[Self.frameOptions] = "DENY"
+        response.headers[Self.permissionsPolicy] = "camera=(), microphone=(), geolocation=()"
+        return response
+    }
+
+    private func page(for status: HTTPResponse.Status, context: WebContext) -> Response {
+        switch status.code {
+        case 404:
+            return pages.error(.notFound, heading: "Page not found",
+                               message: "There's no page at this address. The link may be old, or a letter may be mistyped.",
+                               context: context)
+        case 413:
+            return pages.error(.contentTooLarge, heading: "That was too much to send",
+                               message: "The form sent more than Groundwork accepts. Go back and try a shorter answer.",
+                               context: context)
+        case 400..<500:
+            return pages.error(status, heading: "That didn't work",
+                               message: "Groundwork couldn't use that request. Go back to the start page and try again.",
+                               context: context)
+        default:
+            return pages.error(.internalServerError, heading: "Something went wrong on our side",
+                               message: "Your answers so far are saved. Try again in a moment.", context: context)
+        }
+    }
+}
+
+/// One log line per request at debug level (`--log-level debug`): method, path, status and
+/// time. Nothing about the learner.
+struct RequestLogMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        context.logger.debug("request", metadata: [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "status": .stringConvertible(response.status.code),
+            "ms": .string(String(format: "%.1f", milliseconds)),
+        ])
+        return response
+    }
+}

@@ -1,0 +1,200 @@
+import CurriculumKit
+import Foundation
+import Hummingbird
+import Mustache
+import Records
+
+/// Renders the Mustache templates in `Templates/` into responses. Learner-supplied text is
+/// always passed as `{{escaped}}` values; only cmark's safe HTML goes in `{{{raw}}}` ones.
+struct Pages: Sendable {
+    let library: MustacheLibrary
+    let curriculum: Curriculum
+    let signer: SessionSigner
+    let stylesheet: String
+
+    /// Loads the templates and stylesheet; fails with a message naming what is missing.
+    static func load(directory: String, curriculum: Curriculum, signer: SessionSigner) async throws -> Pages {
+        let required = ["layout", "welcome", "code", "course", "module", "section", "feedback", "result", "error"]
+        for name in required where !FileManager.default.fileExists(atPath: "\(directory)/\(name).mustache") {
+            throw ServerError("the template \(directory)/\(name).mustache is missing",
+                              hint: "run from the Groundwork folder, or pass --templates with the folder that holds the .mustache files")
+        }
+        guard let css = FileManager.default.contents(atPath: directory + "/style.css") else {
+            throw ServerError("the stylesheet \(directory)/style.css is missing", hint: "pass --templates with the right folder")
+        }
+        let library: MustacheLibrary
+        do {
+            library = try await MustacheLibrary(directory: directory)
+        } catch {
+            throw ServerError("a template in \(directory) can't be read: \(error)", hint: "check the Mustache syntax of the template named")
+        }
+        return Pages(library: library, curriculum: curriculum, signer: signer, stylesheet: String(decoding: css, as: UTF8.self))
+    }
+
+    /// The values every page has: course title, language, the learner (if any) and the CSRF token.
+    func base(_ context: WebContext, learner: Learner?) -> [String: Any] {
+        var values: [String: Any] = [
+            "courseTitle": curriculum.settings.title,
+            "language": curriculum.settings.language,
+            "csrf": signer.csrfToken(for: context.session),
+        ]
+        if let learner { values["learner"] = ["displayName": learner.displayName] }
+        return values
+    }
+
+    /// A page as a response, with the session cookie when the session is new.
+    func page(_ template: String, _ values: [String: Any], context: WebContext, status: HTTPResponse.Status = .ok) -> Response {
+        let html = library.render(values, withTemplate: template) ?? "<!DOCTYPE html><title>Error</title><p>This page could not be shown.</p>"
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(string: html)))
+        if context.session.isNew { setCookie(context.session, on: &response) }
+        return response
+    }
+
+    /// A 303 redirect after a form, setting `session`'s cookie when given.
+    func redirect(to location: String, session: Session? = nil) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        if let session { setCookie(session, on: &response) }
+        return response
+    }
+
+    func setCookie(_ session: Session, on response: inout Response) {
+        response.headers[values: .setCookie].append(
+            "\(Session.cookieName)=\(signer.encode(session)); Path=/; Max-Age=\(Session.lifetime); HttpOnly; SameSite=Lax")
+    }
+
+    /// A friendly error page.
+    func error(_ status: HTTPResponse.Status, heading: String, message: String, context: WebContext, learner: Learner? = nil) -> Response {
+        var values = base(context, learner: learner)
+        values["heading"] = heading
+        values["message"] = message
+        return page("error", values, context: context, status: status)
+    }
+}
+
+/// A problem that stops the server from starting, with how to fix it.
+public struct ServerError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public var message: String
+    /// What to do.
+    public var hint: String?
+
+    init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String { message }
+}
+
+// MARK: - Questions as forms
+
+/// The values the section template needs to show one question as a form, with what the
+/// learner chose last time when a submission is shown again with an error.
+enum QuestionForm {
+    static func values(_ next: AttemptState.Next, state: AttemptState, previous: Form?, error: String?) -> [String: Any] {
+        let presented = next.presented
+        let question = presented.shown
+        var values: [String: Any] = [
+            "itemID": next.item.id,
+            "title": question.title,
+            "promptHTML": LessonHTML.render(question.prompt),
+            "instructions": instructions(question),
+            "counter": "Question \(state.itemsDone + 1) of \(state.items.count)",
+            "step": "",
+        ]
+        if let error { values["error"] = error }
+        if case let .scenarioStep(scenario, step, _, _) = next {
+            values["scenarioTitle"] = scenario.title
+            values["narrativeHTML"] = LessonHTML.render(step.narrative)
+            values["step"] = step.slug
+            values["title"] = step.title
+        }
+        let chosen = Set(previous?.all("answer") ?? [])
+        let count = question.options.count
+        let options: [[String: Any]] = question.options.map { option in
+            var entry: [String: Any] = ["letter": option.letter, "html": inlineHTML(option), "checked": chosen.contains(option.letter)]
+            if question.kind == .ordering {
+                let picked = previous?["position-\(option.letter)"]
+                entry["positions"] = (1...max(1, count)).map { ["value": $0, "selected": picked == String($0)] }
+            }
+            if question.kind == .matching {
+                let picked = previous?["match-\(option.letter)"]
+                entry["targets"] = question.matchTargets.enumerated().map { index, text in
+                    ["value": index + 1, "text": text, "selected": picked == String(index + 1)] as [String: Any]
+                }
+            }
+            return entry
+        }
+        let kind: String
+        switch question.kind {
+        case .singleChoice: kind = "single"
+        case .selectAll: kind = "select"
+        case .ordering: kind = "ordering"
+        case .matching: kind = "matching"
+        case .shortAnswer: kind = "short"
+        }
+        values[kind] = ["options": options, "typed": previous?["answer"] ?? ""] as [String: Any]
+        return values
+    }
+
+    /// An option's text as inline HTML (its Markdown through cmark's safe renderer).
+    static func inlineHTML(_ option: Option) -> String {
+        let html = option.html
+        // A single paragraph: drop the <p> wrapper so it sits in a label.
+        if html.hasPrefix("<p>"), html.hasSuffix("</p>\n"), html.components(separatedBy: "<p>").count == 2 {
+            return String(html.dropFirst(3).dropLast(5))
+        }
+        return html
+    }
+
+    static func instructions(_ question: Question) -> String {
+        switch question.kind {
+        case .singleChoice: return "Choose one answer."
+        case .selectAll: return "Choose all that apply."
+        case .ordering: return "Give each step a position, 1 for the first."
+        case .matching: return "Choose a match for each item."
+        case .shortAnswer: return "Type your answer."
+        }
+    }
+
+    /// The submitted fields in the runner's notation (`b`, `a c`, `c a b`, `a=2 b=1`, text),
+    /// or a message saying what is missing.
+    static func typed(_ form: Form, for question: Question) -> Result<String, InputProblem> {
+        switch question.kind {
+        case .singleChoice:
+            guard let answer = form["answer"], !answer.isEmpty else {
+                return .failure(InputProblem("Choose one of the answers, then check it."))
+            }
+            return .success(answer)
+        case .selectAll:
+            let letters = form.all("answer").filter { !$0.isEmpty }
+            return .success(letters.isEmpty ? "none" : letters.joined(separator: " "))
+        case .ordering:
+            var positions: [(Int, String)] = []
+            for option in question.options {
+                guard let text = form["position-\(option.letter)"], let position = Int(text) else {
+                    return .failure(InputProblem("Give every step a position."))
+                }
+                positions.append((position, option.letter))
+            }
+            guard Set(positions.map(\.0)).count == positions.count else {
+                return .failure(InputProblem("Give each step a different position."))
+            }
+            return .success(positions.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: " "))
+        case .matching:
+            var pairs: [String] = []
+            for option in question.options {
+                guard let text = form["match-\(option.letter)"], let number = Int(text) else {
+                    return .failure(InputProblem("Choose a match for every item."))
+                }
+                pairs.append("\(option.letter)=\(number)")
+            }
+            return .success(pairs.joined(separator: " "))
+        case .shortAnswer:
+            let text = (form["answer"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { return .failure(InputProblem("Type an answer, then check it.")) }
+            return .success(text)
+        }
+    }
+}

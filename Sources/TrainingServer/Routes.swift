@@ -1,0 +1,385 @@
+import CurriculumKit
+import Foundation
+import Hummingbird
+import Records
+
+/// Every route of the learner web app. Each one reads the session, asks ``Coursework``
+/// (which does all scoring, recording and progress), and renders a page or redirects.
+struct Routes: Sendable {
+    let coursework: Coursework
+    let pages: Pages
+    let resumeLimiter: RateLimiter
+
+    private var curriculum: Curriculum { coursework.curriculum }
+
+    func register(on router: Router<WebContext>) {
+        router.get("/") { request, context in try await home(request, context) }
+        router.post("/start") { request, context in try await start(request, context) }
+        router.get("/welcome") { request, context in try await welcome(request, context) }
+        router.post("/resume") { request, context in try await resume(request, context) }
+        router.post("/sign-out") { request, context in try await signOut(request, context) }
+        router.get("/modules/:module") { request, context in try await module(request, context) }
+        router.post("/modules/:module/attempts") { request, context in try await startAttempt(request, context) }
+        router.get("/modules/:module/sections/:number") { request, context in
+            guard let text = context.parameters.get("number"), let number = Int(text) else { throw HTTPError(.notFound) }
+            return try await section(context, number: number, form: nil, error: nil)
+        }
+        router.post("/modules/:module/answers") { request, context in try await answer(request, context) }
+        router.get("/modules/:module/feedback") { request, context in try await feedback(request, context) }
+        router.get("/modules/:module/result") { request, context in try await result(request, context) }
+        router.get("/style.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
+        }
+        router.get("/health") { _, _ in
+            let body = #"{"status":"ok","course":"\#(curriculum.settings.id)","modules":\#(curriculum.modules.count)}"#
+            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+    }
+
+    // MARK: Signing in
+
+    /// The signed-in learner, or nil (a session for a deleted learner counts as signed out).
+    private func learner(_ context: WebContext) async throws -> Learner? {
+        guard let id = context.session.learnerID else { return nil }
+        return try await coursework.store.learner(id: id)
+    }
+
+    private func requireLearner(_ context: WebContext) async throws -> Learner {
+        guard let learner = try await learner(context) else { throw Redirect(to: "/") }
+        return learner
+    }
+
+    /// Checks the form's CSRF token against the session; refuses the request otherwise.
+    private func checkedForm(_ request: Request, _ context: WebContext) async throws -> Form {
+        let form = try await Form.read(request)
+        guard pages.signer.checkCSRF(form["csrf"], for: context.session) else {
+            throw HTTPError(.forbidden, message: "missing or wrong form token")
+        }
+        return form
+    }
+
+    private func home(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let learner = try await learner(context) else { return welcomePage(context, values: [:]) }
+        let progress = try await coursework.progress(of: learner)
+        var values = pages.base(context, learner: learner)
+        values["progressSummary"] = summary(progress)
+        if progress.modulesComplete && progress.attendanceRequired > 0 {
+            values["completionNote"] = "The course also asks for \(progress.attendanceRequired) group session\(progress.attendanceRequired == 1 ? "" : "s") with a facilitator."
+        }
+        values["modules"] = zip(curriculum.modules, progress.modules).map { module, progress -> [String: Any] in
+            var entry: [String: Any] = ["id": module.id, "title": module.title, "stateText": stateText(progress),
+                                        "stateClass": progress.state.rawValue.replacingOccurrences(of: " ", with: "-")]
+            if let minutes = module.minutes { entry["minutes"] = minutes }
+            return entry
+        }
+        return pages.page("course", values, context: context)
+    }
+
+    private func welcomePage(_ context: WebContext, values extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        var values = pages.base(context, learner: nil)
+        let welcome = LessonHTML.render(curriculum.welcome)
+        values["welcomeHTML"] = welcome
+        values["welcomeHasTitle"] = welcome.contains("<h1")
+        values.merge(extra) { $1 }
+        return pages.page("welcome", values, context: context, status: status)
+    }
+
+    private func start(_ request: Request, _ context: WebContext) async throws -> Response {
+        let form = try await checkedForm(request, context)
+        let name = form["name"] ?? ""
+        do {
+            let (learner, code) = try await coursework.register(displayName: name)
+            context.logger.info("learner registered")
+            return pages.redirect(to: "/welcome", session: .fresh(learnerID: learner.id, flashCode: code.description))
+        } catch let error as RecordsError where error.kind == .badDisplayName {
+            return welcomePage(context, values: ["startError": sentence(error), "name": String(name.prefix(200))], status: .badRequest)
+        }
+    }
+
+    private func welcome(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let learner = try await learner(context), let code = context.session.flashCode else {
+            return pages.redirect(to: "/")
+        }
+        var session = context.session
+        session.flashCode = nil
+        var values = pages.base(context, learner: learner)
+        values["displayName"] = learner.displayName
+        values["code"] = code
+        values["spokenCode"] = code.replacingOccurrences(of: "-", with: " ")
+        var response = pages.page("code", values, context: context)
+        pages.setCookie(session, on: &response)
+        return response
+    }
+
+    private func resume(_ request: Request, _ context: WebContext) async throws -> Response {
+        let form = try await checkedForm(request, context)
+        let typed = form["code"] ?? ""
+        guard await resumeLimiter.allow(context.clientKey) else {
+            return welcomePage(context, values: ["resumeError": "Too many tries from this device. Wait 15 minutes, then try again.",
+                                                 "code": String(typed.prefix(100))], status: .tooManyRequests)
+        }
+        do {
+            let learner = try await coursework.learner(resumeCode: typed)
+            return pages.redirect(to: "/", session: .fresh(learnerID: learner.id))
+        } catch let error as RecordsError where error.kind == .unknownCode || error.kind == .malformedCode {
+            return welcomePage(context, values: ["resumeError": sentence(error), "code": String(typed.prefix(100))], status: .badRequest)
+        }
+    }
+
+    private func signOut(_ request: Request, _ context: WebContext) async throws -> Response {
+        _ = try await checkedForm(request, context)
+        return pages.redirect(to: "/", session: .fresh())
+    }
+
+    // MARK: Modules
+
+    private func moduleFor(_ context: WebContext) throws -> Module {
+        guard let id = context.parameters.get("module"), let module = curriculum.module(id: id) else {
+            throw HTTPError(.notFound)
+        }
+        return module
+    }
+
+    private func module(_ request: Request, _ context: WebContext) async throws -> Response {
+        let learner = try await requireLearner(context)
+        let module = try moduleFor(context)
+        let progress = try await coursework.progress(of: learner).modules.first { $0.moduleID == module.id }
+        let open = try await coursework.openAttempt(module.id, for: learner)
+        var values = pages.base(context, learner: learner)
+        values["moduleID"] = module.id
+        values["moduleTitle"] = module.title
+        var facts: [String] = []
+        if let minutes = module.minutes { facts.append("About \(minutes) minutes") }
+        facts.append("pass mark \(module.pass)%")
+        if let attempts = module.attempts { facts.append("\(attempts) attempt\(attempts == 1 ? "" : "s")") }
+        values["facts"] = facts.joined(separator: " · ")
+        if let progress {
+            values["stateText"] = stateText(progress)
+            values["stateClass"] = progress.state.rawValue.replacingOccurrences(of: " ", with: "-")
+            values["hasResult"] = progress.attemptsUsed > 0
+        }
+        values["objectives"] = module.objectives
+        values["hasObjectives"] = !module.objectives.isEmpty
+        values["introductionHTML"] = LessonHTML.render(module.introduction)
+        values["sections"] = module.sections.enumerated().map { ["moduleID": module.id, "number": $0.offset + 1, "title": $0.element.title] }
+        if let open, let next = open.next {
+            values["canContinue"] = true
+            values["continueURL"] = "/modules/\(module.id)/sections/\(next.item.section + 1)"
+            values["nextNumber"] = open.itemsDone + 1
+            values["itemCount"] = open.items.count
+        } else if progress?.attemptsLeft == 0 {
+            values["noAttemptsLeft"] = true
+        } else {
+            values["canStart"] = true
+            values["startLabel"] = progress?.state == .notStarted ? "Start this module" :
+                (progress?.state == .passed ? "Take it again" : "Try again")
+        }
+        values["sources"] = module.sources.map { source -> [String: Any] in
+            var entry: [String: Any] = ["title": source.title]
+            if let url = source.url, url.hasPrefix("https://") || url.hasPrefix("http://") { entry["url"] = url }
+            return entry
+        }
+        values["sourcesCount"] = !module.sources.isEmpty
+        return pages.page("module", values, context: context)
+    }
+
+    private func startAttempt(_ request: Request, _ context: WebContext) async throws -> Response {
+        _ = try await checkedForm(request, context)
+        let learner = try await requireLearner(context)
+        let module = try moduleFor(context)
+        do {
+            let state = try await coursework.attempt(module.id, for: learner)
+            let section = state.next.map { $0.item.section + 1 } ?? 1
+            return pages.redirect(to: "/modules/\(module.id)/sections/\(section)")
+        } catch let error as RecordsError where error.kind == .noAttemptsLeft {
+            return pages.redirect(to: "/modules/\(module.id)")
+        }
+    }
+
+    private func section(_ context: WebContext, number: Int, form: Form?, error: String?) async throws -> Response {
+        let learner = try await requireLearner(context)
+        let module = try moduleFor(context)
+        guard (1...max(1, module.sections.count)).contains(number), !module.sections.isEmpty else {
+            throw HTTPError(.notFound)
+        }
+        let index = number - 1
+        let section = module.sections[index]
+        let open = try await coursework.openAttempt(module.id, for: learner)
+        var values = pages.base(context, learner: learner)
+        values["moduleID"] = module.id
+        values["moduleTitle"] = module.title
+        values["number"] = number
+        values["sectionCount"] = module.sections.count
+        values["sectionTitle"] = section.title
+        values["lessonHTML"] = LessonHTML.render(section.elements)
+        if let open, let next = open.next, next.item.section == index {
+            values["question"] = QuestionForm.values(next, state: open, previous: form, error: error)
+        } else if let open, let next = open.next, next.item.section < index {
+            values["nextURL"] = "/modules/\(module.id)/sections/\(next.item.section + 1)"
+            values["nextLabel"] = "Back to question \(open.itemsDone + 1)"
+        } else if number < module.sections.count {
+            values["nextURL"] = "/modules/\(module.id)/sections/\(number + 1)"
+            values["nextLabel"] = "Next: \(module.sections[number].title)"
+        } else if open == nil, try await coursework.lastAnswer(module.id, for: learner)?.attemptFinished == true {
+            values["nextURL"] = "/modules/\(module.id)/result"
+            values["nextLabel"] = "See your result"
+        } else {
+            values["nextURL"] = "/modules/\(module.id)"
+            values["nextLabel"] = "Back to the module"
+        }
+        return pages.page("section", values, context: context, status: error == nil ? .ok : .badRequest)
+    }
+
+    private func answer(_ request: Request, _ context: WebContext) async throws -> Response {
+        let form = try await checkedForm(request, context)
+        let learner = try await requireLearner(context)
+        let module = try moduleFor(context)
+        guard let state = try await coursework.openAttempt(module.id, for: learner), let next = state.next else {
+            return pages.redirect(to: "/modules/\(module.id)")  // finished or never started
+        }
+        let sectionURL = "/modules/\(module.id)/sections/\(next.item.section + 1)"
+        var expectedStep = ""
+        if case let .scenarioStep(_, step, _, _) = next { expectedStep = step.slug }
+        guard form["item"] == next.item.id, (form["step"] ?? "") == expectedStep else {
+            return pages.redirect(to: sectionURL)  // an old form (another tab, the back button): show where things are
+        }
+        let number = next.item.section + 1
+        let typed: String
+        switch QuestionForm.typed(form, for: next.presented.shown) {
+        case let .failure(problem): return try await section(context, number: number, form: form, error: problem.message)
+        case let .success(text): typed = text
+        }
+        switch next.presented.response(from: typed) {
+        case let .failure(problem):
+            return try await section(context, number: number, form: form, error: sentence(problem.message))
+        case let .success(response):
+            do {
+                _ = try await coursework.answer(response, in: state)
+            } catch let error as RecordsError where error.kind == .alreadyAnswered || error.kind == .attemptClosed {
+                return pages.redirect(to: sectionURL)
+            }
+            return pages.redirect(to: "/modules/\(module.id)/feedback")
+        }
+    }
+
+    private func feedback(_ request: Request, _ context: WebContext) async throws -> Response {
+        let learner = try await requireLearner(context)
+        let module = try moduleFor(context)
+        guard let review = try await coursework.lastAnswer(module.id, for: learner) else {
+            return pages.redirect(to: "/modules/\(module.id)")
+        }
+        let evaluation = review.evaluation
+        var values = pages.base(context, learner: learner)
+        values["moduleID"] = module.id
+        values["moduleTitle"] = module.title
+        values["questionTitle"] = review.question.title
+        if evaluation.score == .full {
+            values["verdict"] = "That's right"
+            values["verdictClass"] = "right"
+        } else if evaluation.score == .zero {
+            values["verdict"] = "Not yet"
+            values["verdictClass"] = "not-yet"
+        } else {
+            values["verdict"] = "Partly right (\(evaluation.score.percent)%)"
+            values["verdictClass"] = "partly"
+        }
+        values["critical"] = evaluation.criticalReasons.map { ["summary": $0.summary, "feedbackHTML": LessonHTML.render($0.feedback)] }
+        values["chosen"] = evaluation.feedback.chosen.map { ["text": $0.text, "feedbackHTML": LessonHTML.render($0.feedback)] }
+        values["missed"] = evaluation.feedback.missed.map { ["text": $0.text, "feedbackHTML": LessonHTML.render($0.feedback)] }
+        values["rightAnswer"] = evaluation.feedback.rightAnswer
+        values["rightAnswerCount"] = !evaluation.feedback.rightAnswer.isEmpty
+        switch review.question.kind {
+        case .ordering: values["rightAnswerLabel"] = "The order that works best:"
+        case .matching: values["rightAnswerLabel"] = "The matches:"
+        default: values["rightAnswerLabel"] = "Answers that count:"
+        }
+        values["explanationHTML"] = LessonHTML.render(evaluation.feedback.explanation)
+        if let (story, path) = review.scenario, let slug = path.ending {
+            var ending: [String: Any] = ["percent": path.score.percent, "title": "The end of the scenario"]
+            if let step = story.step(slug) {
+                ending["title"] = step.title
+                ending["narrativeHTML"] = LessonHTML.render(step.narrative)
+            }
+            values["ending"] = ending
+        }
+        if review.attemptFinished {
+            values["nextURL"] = "/modules/\(module.id)/result"
+            values["nextLabel"] = "See your result"
+        } else if let next = review.state.next {
+            values["nextURL"] = "/modules/\(module.id)/sections/\(next.item.section + 1)"
+            values["nextLabel"] = next.item.section == review.state.items.first(where: { $0.id == review.response.itemID })?.section
+                ? "Next question" : "Next: \(module.sections[next.item.section].title)"
+        }
+        return pages.page("feedback", values, context: context)
+    }
+
+    private func result(_ request: Request, _ context: WebContext) async throws -> Response {
+        let learner = try await requireLearner(context)
+        let module = try moduleFor(context)
+        guard let (_, outcome) = try await coursework.latestOutcome(module.id, for: learner) else {
+            return pages.redirect(to: "/modules/\(module.id)")
+        }
+        let progress = try await coursework.progress(of: learner)
+        var values = pages.base(context, learner: learner)
+        values["moduleID"] = module.id
+        values["moduleTitle"] = module.title
+        values["passed"] = outcome.passed
+        values["percent"] = outcome.score.percent
+        values["passMark"] = outcome.passMark
+        values["progressSummary"] = summary(progress)
+        values["critical"] = outcome.criticalReasons.map(\.summary)
+        values["criticalCount"] = !outcome.criticalReasons.isEmpty
+        values["review"] = outcome.sectionsToReview.compactMap { id -> [String: Any]? in
+            guard let index = module.sections.firstIndex(where: { $0.id == id }) else { return nil }
+            return ["moduleID": module.id, "number": index + 1, "title": module.sections[index].title]
+        }
+        values["reviewCount"] = !outcome.sectionsToReview.isEmpty
+        if let left = progress.modules.first(where: { $0.moduleID == module.id })?.attemptsLeft {
+            values["attemptsNote"] = left == 0 ? "You've used every attempt at this module. Your coordinator can help with what's next."
+                : "You have \(left) attempt\(left == 1 ? "" : "s") left."
+        }
+        return pages.page("result", values, context: context)
+    }
+
+    // MARK: Words
+
+    private func summary(_ progress: CourseProgress) -> String {
+        "\(progress.requiredPassed) of \(progress.requiredModules.count) required modules passed."
+    }
+
+    private func stateText(_ module: ModuleProgress) -> String {
+        switch module.state {
+        case .notStarted: return "Not started"
+        case .inProgress: return "In progress"
+        case .passed: return "Passed" + (module.bestScore.map { " (\($0.percent)%)" } ?? "")
+        case .notYetPassed: return "Not yet passed" + (module.bestScore.map { " (best \($0.percent)%)" } ?? "")
+        }
+    }
+
+    private func sentence(_ error: RecordsError) -> String {
+        sentence(error.message) + (error.hint.map { " " + sentence($0) } ?? "")
+    }
+
+    private func sentence(_ text: String) -> String {
+        let capitalized = text.prefix(1).uppercased() + text.dropFirst()
+        return capitalized.hasSuffix(".") ? capitalized : capitalized + "."
+    }
+}
+
+/// Thrown by a route to send the visitor elsewhere (to the start page when signed out).
+struct Redirect: Error {
+    var to: String
+}
+
+/// Turns ``Redirect`` into a 303.
+struct RedirectMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let redirect as Redirect {
+            return Response(status: .seeOther, headers: [.location: redirect.to, .cacheControl: "no-store"])
+        }
+    }
+}

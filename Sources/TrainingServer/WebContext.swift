@@ -1,0 +1,27 @@
+import Hummingbird
+import NIOCore
+
+/// The request context every route sees: the client's address (for rate limiting) and
+/// the session the session middleware read from the cookie.
+public struct WebContext: RequestContext, RemoteAddressRequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The client's address.
+    public let remoteAddress: SocketAddress?
+    /// The visitor's session; the middleware always sets one (a fresh one when none came in).
+    var session = Session.fresh()
+
+    /// Creates the context for a request.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Request bodies are forms of a few fields: 64 KB is plenty.
+    public var maxUploadSize: Int { 64 * 1024 }
+
+    /// A key for rate limiting: the client's IP address.
+    var clientKey: String {
+        remoteAddress?.ipAddress ?? "unknown"
+    }
+}

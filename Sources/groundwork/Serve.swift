@@ -1,0 +1,62 @@
+import ArgumentParser
+import CurriculumKit
+import Foundation
+import Hummingbird
+import Logging
+import Records
+import TrainingServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the course to learners in a web browser (http://127.0.0.1:8080 by default).",
+        discussion: """
+        Learners pick a name, get a resume code, read the lessons and answer the questions; \
+        they can come back on any device with the code, including to a module started with \
+        `groundwork learn`. Stops gracefully on Ctrl-C or SIGTERM. A course with errors doesn't start.
+        """
+    )
+
+    @ArgumentParser.Option(help: "The address to listen on. Use 0.0.0.0 to serve the local network.")
+    var host = "127.0.0.1"
+
+    @ArgumentParser.Option(help: "The port to listen on.")
+    var port = 8080
+
+    @ArgumentParser.Option(help: "The course: a folder with course.md, or one module file.")
+    var course = "Curriculum"
+
+    @ArgumentParser.Option(help: "The folder of page templates (*.mustache) and style.css.")
+    var templates = "Templates"
+
+    @ArgumentParser.Option(help: "Log level: trace, debug, info, notice, warning, error or critical. Requests are logged at debug.")
+    var logLevel = "info"
+
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() async throws {
+        let result = CurriculumCompiler.compile(path: course)
+        guard let curriculum = result.curriculum else {
+            DiagnosticPrinter(stream: .standardError).print(result)
+            FileHandle.standardError.write(Data("error: the course has errors, so the server didn't start\n".utf8))
+            throw ExitCode(1)
+        }
+        var logger = Logger(label: "groundwork")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        do {
+            let folder = dataOptions.folder
+            let (store, hasher) = try folder.open()
+            let coursework = Coursework(curriculum: curriculum, store: store, hasher: hasher)
+            let app = try await TrainingServer.application(
+                coursework: coursework, secretKey: try folder.secretKey(),
+                configuration: .init(host: host, port: port, templates: templates), logger: logger)
+            try await app.runService()
+            logger.info("stopped")
+        } catch let error as RecordsError {
+            FileHandle.standardError.write(Data(("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "") + "\n").utf8))
+            throw ExitCode(1)
+        } catch let error as ServerError {
+            FileHandle.standardError.write(Data(("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "") + "\n").utf8))
+            throw ExitCode(1)
+        }
+    }
+}

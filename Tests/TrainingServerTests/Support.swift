@@ -1,0 +1,124 @@
+import CurriculumKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Records
+@testable import TrainingServer
+
+enum Fixtures {
+    static func path(_ name: String) -> String {
+        Bundle.module.bundleURL.appendingPathComponent("Fixtures").appendingPathComponent(name).path
+    }
+
+    /// The repository's Templates folder.
+    static var templates: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Templates").path
+    }
+
+    static func course() throws -> Curriculum {
+        let result = CurriculumCompiler.compile(path: path("course"))
+        guard let curriculum = result.curriculum else { throw ServerError("fixture course doesn't compile: \(result.diagnostics)") }
+        return curriculum
+    }
+}
+
+/// A web app over the fixture course in a fresh data folder, tested through the router (no port).
+struct TestSite {
+    let folder: String
+    let coursework: Coursework
+    let key: [UInt8]
+    let store: SQLiteRecordStore
+    let hasher: ResumeCodeHasher
+
+    init(resumeTries: Int = 10) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-web-\(UUID().uuidString)").path
+        let data = DataFolder(path: folder)
+        (store, hasher) = try data.open()
+        coursework = Coursework(curriculum: try Fixtures.course(), store: store, hasher: hasher)
+        key = try data.secretKey()
+        self.resumeTries = resumeTries
+    }
+
+    let resumeTries: Int
+
+    func remove() { try? FileManager.default.removeItem(atPath: folder) }
+
+    /// Runs `body` with a client of the app.
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = try await TrainingServer.router(
+            coursework: coursework, secretKey: key,
+            configuration: .init(templates: Fixtures.templates, resumeTriesPer15Minutes: resumeTries))
+        let app = Application(router: router)
+        try await app.test(.router, body)
+    }
+}
+
+/// One visitor: keeps the session cookie between requests and reads CSRF tokens from pages.
+final class Browser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    private(set) var cookie: String?
+    private(set) var lastPage = ""
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    struct Page {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: String
+        var location: String? { headers[.location] }
+    }
+
+    @discardableResult
+    func get(_ path: String) async throws -> Page {
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.cookie] = cookie }
+        let response = try await client.execute(uri: path, method: .get, headers: headers)
+        return remember(response)
+    }
+
+    /// Posts a form; the page's CSRF token is added unless `csrf` is given (nil-able with `withToken: false`).
+    @discardableResult
+    func post(_ path: String, _ fields: [(String, String)], withToken: Bool = true, csrf: String? = nil) async throws -> Page {
+        var fields = fields
+        if withToken { fields.append(("csrf", csrf ?? token ?? "")) }
+        let body = fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let cookie { headers[.cookie] = cookie }
+        let response = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
+        return remember(response)
+    }
+
+    /// Follows a redirect.
+    func follow(_ page: Page) async throws -> Page {
+        guard let location = page.location else { return page }
+        return try await get(location)
+    }
+
+    /// The CSRF token on the last page.
+    var token: String? { Browser.value(of: "csrf", in: lastPage) }
+
+    static func value(of name: String, in html: String) -> String? {
+        guard let range = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        let rest = html[range.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+    }
+
+    func setCookie(_ value: String?) { cookie = value }
+
+    private func remember(_ response: TestResponse) -> Page {
+        for header in response.headers[values: .setCookie] {
+            if let pair = header.split(separator: ";").first { cookie = String(pair) }
+        }
+        let body = String(buffer: response.body)
+        if response.status == .ok || response.status.code >= 400 { lastPage = body }
+        return Page(status: response.status, headers: response.headers, body: body)
+    }
+
+    private func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

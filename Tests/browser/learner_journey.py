@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""A learner's journey through the web app in a real browser (headless Chromium, phone-sized).
+
+Signs up, reads the lessons and answers a whole module of the bundled course, leaves half
+way, comes back in a fresh browser session with the resume code, finishes, and runs axe on
+every page type: zero serious or critical violations allowed. Screenshots of each page type
+go to the folder given by --screenshots.
+
+Usage: learner_journey.py --base http://127.0.0.1:8091 --course course.json --module ID --screenshots DIR
+(course.json is `groundwork compile Curriculum`: the answer key comes from the course itself.)
+"""
+import argparse
+import json
+import os
+import sys
+
+from axe_selenium_python import Axe
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+PHONE = (390, 844)
+failures = []
+checked_pages = set()
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.add_argument("--headless=new")
+    options.add_argument("--no-sandbox")
+    options.add_argument("--disable-dev-shm-usage")
+    options.add_argument(f"--window-size={PHONE[0]},{PHONE[1]}")
+    for binary in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if os.path.exists(binary):
+            options.binary_location = binary
+    service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver") if os.path.exists("/usr/bin/chromedriver") else None
+    driver = webdriver.Chrome(options=options, service=service) if service else webdriver.Chrome(options=options)
+    driver.set_window_size(*PHONE)
+    driver.implicitly_wait(2)
+    return driver
+
+
+def click_and_wait(driver, element, keys=None):
+    """Clicks (or types keys into) an element and waits for the next page to load."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    if keys:
+        element.send_keys(keys)
+    else:
+        element.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+
+def check_page(driver, kind, shots):
+    """axe on the page (once per page type) and a screenshot."""
+    if kind in checked_pages:
+        return
+    checked_pages.add(kind)
+    driver.save_screenshot(os.path.join(shots, f"{kind}.png"))
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    for violation in bad:
+        nodes = ", ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in violation["nodes"][:3])
+        failures.append(f"{kind}: axe {violation['impact']}: {violation['id']}: {violation['help']} ({nodes})")
+    minor = [v["id"] for v in results["violations"] if v not in bad]
+    print(f"  axe {kind}: {len(bad)} serious/critical" + (f", minor: {', '.join(minor)}" if minor else ""))
+    # The page must not scroll sideways on a phone.
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    if width > PHONE[0] + 1:
+        failures.append(f"{kind}: the page is {width}px wide on a {PHONE[0]}px phone")
+
+
+def expect(condition, message):
+    if not condition:
+        failures.append(message)
+        print("  FAIL:", message)
+
+
+def question_key(module):
+    """Questions and scenario steps by (item id, step slug)."""
+    key = {}
+    for section in module["sections"]:
+        for question in section["questions"]:
+            key[(question["id"], "")] = question
+        scenario = section.get("scenario")
+        if scenario:
+            for step in scenario["steps"]:
+                if step.get("question"):
+                    key[(scenario["id"], step["slug"])] = step["question"]
+    return key
+
+
+def label_text(driver, control):
+    return driver.find_element(By.CSS_SELECTOR, f"label[for='{control.get_attribute('id')}']").text.strip()
+
+
+def answer(driver, question, keyboard=False):
+    kind = question["kind"]
+    options = question["options"]
+    if kind in ("single-choice", "select-all"):
+        right = {o["text"] for o in options if o["correct"]}
+        kind_css = "radio" if kind == "single-choice" else "checkbox"
+        for control in driver.find_elements(By.CSS_SELECTOR, f"input[type={kind_css}]"):
+            if label_text(driver, control) in right:
+                if keyboard:
+                    control.send_keys(Keys.SPACE)
+                else:
+                    control.click()
+    elif kind == "ordering":
+        order = [o["text"] for o in options]
+        for select in driver.find_elements(By.CSS_SELECTOR, "select[name^=position-]"):
+            Select(select).select_by_value(str(order.index(label_text(driver, select)) + 1))
+    elif kind == "matching":
+        targets = question["matchTargets"]
+        by_left = {o["text"]: targets[o["match"]] for o in options}
+        for select in driver.find_elements(By.CSS_SELECTOR, "select[name^=match-]"):
+            Select(select).select_by_visible_text(by_left[label_text(driver, select)])
+    elif kind == "short-answer":
+        driver.find_element(By.ID, "answer-text").send_keys(question["acceptedAnswers"][0])
+    submit = driver.find_element(By.CSS_SELECTOR, "form.question button[type=submit]")
+    click_and_wait(driver, submit, Keys.ENTER if keyboard else None)
+
+
+def answer_until(driver, base, key, module_id, stop_after, shots, keyboard_first=False):
+    """Answers questions until `stop_after` are done or the result shows; returns how many."""
+    answered = 0
+    while stop_after is None or answered < stop_after:
+        forms = driver.find_elements(By.CSS_SELECTOR, "form.question")
+        if forms:
+            check_page(driver, "question", shots)
+            item = driver.find_element(By.NAME, "item").get_attribute("value")
+            step = driver.find_element(By.NAME, "step").get_attribute("value")
+            question = key[(item, step)]
+            answer(driver, question, keyboard=keyboard_first and answered == 0)
+            expect("/feedback" in driver.current_url, f"after answering {item} the feedback page shows ({driver.current_url})")
+            check_page(driver, "feedback", shots)
+            heading = driver.find_element(By.TAG_NAME, "h1").text
+            expect(heading.startswith("That's right"), f"{item}: the answer key's answer is right (got '{heading}')")
+            answered += 1
+            click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a.button"))
+        elif "/result" in driver.current_url:
+            return answered
+        else:
+            links = driver.find_elements(By.CSS_SELECTOR, "main a.button")
+            if not links:
+                failures.append(f"stuck at {driver.current_url}")
+                return answered
+            click_and_wait(driver, links[0])
+    return answered
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--course", required=True)
+    parser.add_argument("--module", required=True)
+    parser.add_argument("--screenshots", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.screenshots, exist_ok=True)
+    with open(args.course) as handle:
+        course = json.load(handle)
+    module = next(m for m in course["modules"] if m["id"] == args.module)
+    key = question_key(module)
+    total = len(key)  # every question is drawn when the module has no pool
+    base = args.base.rstrip("/")
+
+    print("first visit: sign up and take half the module")
+    driver = browser()
+    try:
+        driver.get(base + "/")
+        check_page(driver, "welcome", args.screenshots)
+        driver.find_element(By.ID, "name").send_keys("Robin <b>test</b>")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/start'] button"))
+        check_page(driver, "resume-code", args.screenshots)
+        code = driver.find_element(By.CSS_SELECTOR, ".code strong").text.strip()
+        expect(len(code.split("-")) == 4, f"a four-word resume code is shown (got '{code}')")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a.button"))
+        check_page(driver, "course", args.screenshots)
+        expect("Robin <b>test</b>" in driver.find_element(By.CSS_SELECTOR, "header .who").text, "the display name shows as typed, escaped")
+        click_and_wait(driver, driver.find_element(By.LINK_TEXT, module["title"]))
+        check_page(driver, "module", args.screenshots)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/attempts'] button"))
+        check_page(driver, "lesson", args.screenshots)
+        half = max(1, total // 2)
+        done = answer_until(driver, base, key, args.module, half, args.screenshots, keyboard_first=True)
+        expect(done == half, f"answered {half} questions in the first visit (answered {done})")
+    finally:
+        driver.quit()
+
+    print("second visit: a fresh browser, resume with the code, finish")
+    driver = browser()
+    try:
+        driver.get(base + "/")
+        driver.find_element(By.ID, "code").send_keys(code.upper().replace("-", " "))
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/resume'] button"))
+        expect("In progress" in driver.page_source, "the course page shows the module in progress")
+        click_and_wait(driver, driver.find_element(By.LINK_TEXT, module["title"]))
+        resume_link = driver.find_elements(By.PARTIAL_LINK_TEXT, f"Continue at question {half + 1} of {total}")
+        expect(bool(resume_link), f"the module offers to continue at question {half + 1} of {total}")
+        if resume_link:
+            click_and_wait(driver, resume_link[0])
+        rest = answer_until(driver, base, key, args.module, None, args.screenshots)
+        expect(rest == total - half, f"answered the other {total - half} questions (answered {rest})")
+        expect("/result" in driver.current_url, f"the result page shows at the end ({driver.current_url})")
+        check_page(driver, "result", args.screenshots)
+        expect("passed" in driver.find_element(By.TAG_NAME, "h1").text, "the module is passed")
+        driver.get(base + "/no-such-page")
+        check_page(driver, "not-found", args.screenshots)
+        expect("Page not found" in driver.page_source, "a friendly 404")
+    finally:
+        driver.quit()
+
+    if failures:
+        print(f"\n{len(failures)} problem(s):")
+        for failure in failures:
+            print("  -", failure)
+        return 1
+    print(f"\nbrowser journey passed: {total} questions over two sessions; axe clean on {len(checked_pages)} page types")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
