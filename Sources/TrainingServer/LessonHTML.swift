@@ -1,4 +1,5 @@
 import CurriculumKit
+import Synchronization
 
 /// Lesson elements as HTML for learners: text through cmark's safe renderer, callouts as
 /// labelled asides, facilitator notes left out.
@@ -29,5 +30,48 @@ enum LessonHTML {
         case .facilitator: return "Facilitator note"
         case .discuss: return "Think about it"
         }
+    }
+}
+
+/// A thread-safe memo of values by key, cleared when it grows past `limit`.
+final class Memo<Value: Sendable>: Sendable {
+    private let storage = Mutex<[String: Value]>([:])
+    private let limit: Int
+
+    init(limit: Int = .max) {
+        self.limit = limit
+    }
+
+    /// The value stored under `key`, working it out with `make` the first time.
+    func value(_ key: String, _ make: () -> Value) -> Value {
+        if let hit = storage.withLock({ $0[key] }) { return hit }
+        let value = make()
+        storage.withLock {
+            if $0.count >= limit { $0.removeAll(keepingCapacity: true) }
+            $0[key] = value
+        }
+        return value
+    }
+
+    /// The value stored under `key`, if any.
+    func stored(_ key: String) -> Value? { storage.withLock { $0[key] } }
+
+    /// Stores a value.
+    func store(_ key: String, _ value: Value) {
+        storage.withLock {
+            if $0.count >= limit { $0.removeAll(keepingCapacity: true) }
+            $0[key] = value
+        }
+    }
+}
+
+/// Course HTML rendered once and kept: the course can't change while the server runs, so
+/// each lesson, prompt and feedback block goes through cmark only the first time it's shown.
+final class HTMLCache: Sendable {
+    private let memo = Memo<String>()
+
+    /// The HTML stored under `key`, rendering it with `render` the first time.
+    func html(_ key: String, _ render: () -> String) -> String {
+        memo.value(key, render)
     }
 }

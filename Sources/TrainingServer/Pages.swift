@@ -92,13 +92,14 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
 /// The values the section template needs to show one question as a form, with what the
 /// learner chose last time when a submission is shown again with an error.
 enum QuestionForm {
-    static func values(_ next: AttemptState.Next, state: AttemptState, previous: Form?, error: String?) -> [String: Any] {
+    static func values(_ next: AttemptState.Next, state: AttemptState, previous: Form?, error: String?,
+                       html cache: HTMLCache) -> [String: Any] {
         let presented = next.presented
         let question = presented.shown
         var values: [String: Any] = [
             "itemID": next.item.id,
             "title": question.title,
-            "promptHTML": LessonHTML.render(question.prompt),
+            "promptHTML": cache.html("prompt:\(next.item.id)#\(question.id)") { LessonHTML.render(question.prompt) },
             "instructions": instructions(question),
             "counter": "Question \(state.itemsDone + 1) of \(state.items.count)",
             "step": "",
@@ -106,14 +107,15 @@ enum QuestionForm {
         if let error { values["error"] = error }
         if case let .scenarioStep(scenario, step, _, _) = next {
             values["scenarioTitle"] = scenario.title
-            values["narrativeHTML"] = LessonHTML.render(step.narrative)
+            values["narrativeHTML"] = cache.html("narrative:\(scenario.id)#\(step.slug)") { LessonHTML.render(step.narrative) }
             values["step"] = step.slug
             values["title"] = step.title
         }
         let chosen = Set(previous?.all("answer") ?? [])
         let count = question.options.count
         let options: [[String: Any]] = question.options.map { option in
-            var entry: [String: Any] = ["letter": option.letter, "html": inlineHTML(option), "checked": chosen.contains(option.letter)]
+            let label = cache.html("option:\(next.item.id)#\(question.id)#\(option.position)") { inlineHTML(option) }
+            var entry: [String: Any] = ["letter": option.letter, "html": label, "checked": chosen.contains(option.letter)]
             if question.kind == .ordering {
                 let picked = previous?["position-\(option.letter)"]
                 entry["positions"] = (1...max(1, count)).map { ["value": $0, "selected": picked == String($0)] }

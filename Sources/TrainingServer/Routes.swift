@@ -9,6 +9,7 @@ struct Routes: Sendable {
     let coursework: Coursework
     let pages: Pages
     let resumeLimiter: RateLimiter
+    let html = HTMLCache()
 
     private var curriculum: Curriculum { coursework.curriculum }
 
@@ -79,7 +80,7 @@ struct Routes: Sendable {
 
     private func welcomePage(_ context: WebContext, values extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         var values = pages.base(context, learner: nil)
-        let welcome = LessonHTML.render(curriculum.welcome)
+        let welcome = html.html("welcome") { LessonHTML.render(curriculum.welcome) }
         values["welcomeHTML"] = welcome
         values["welcomeHasTitle"] = welcome.contains("<h1")
         values.merge(extra) { $1 }
@@ -142,11 +143,19 @@ struct Routes: Sendable {
         return module
     }
 
-    private func module(_ request: Request, _ context: WebContext) async throws -> Response {
-        let learner = try await requireLearner(context)
+    /// The signed-in learner's view of the module in the URL, read in one go.
+    private func moduleView(_ context: WebContext) async throws -> Coursework.ModuleView {
         let module = try moduleFor(context)
-        let progress = try await coursework.progress(of: learner).modules.first { $0.moduleID == module.id }
-        let open = try await coursework.openAttempt(module.id, for: learner)
+        guard let id = context.session.learnerID, let view = try await coursework.moduleView(module.id, learnerID: id) else {
+            throw Redirect(to: "/")
+        }
+        return view
+    }
+
+    private func module(_ request: Request, _ context: WebContext) async throws -> Response {
+        let view = try await moduleView(context)
+        let (learner, module, open) = (view.learner, view.module, view.open)
+        let progress: ModuleProgress? = view.progress
         var values = pages.base(context, learner: learner)
         values["moduleID"] = module.id
         values["moduleTitle"] = module.title
@@ -162,7 +171,7 @@ struct Routes: Sendable {
         }
         values["objectives"] = module.objectives
         values["hasObjectives"] = !module.objectives.isEmpty
-        values["introductionHTML"] = LessonHTML.render(module.introduction)
+        values["introductionHTML"] = html.html("intro:\(module.id)") { LessonHTML.render(module.introduction) }
         values["sections"] = module.sections.enumerated().map { ["moduleID": module.id, "number": $0.offset + 1, "title": $0.element.title] }
         if let open, let next = open.next {
             values["canContinue"] = true
@@ -199,23 +208,22 @@ struct Routes: Sendable {
     }
 
     private func section(_ context: WebContext, number: Int, form: Form?, error: String?) async throws -> Response {
-        let learner = try await requireLearner(context)
-        let module = try moduleFor(context)
+        let view = try await moduleView(context)
+        let (learner, module, open) = (view.learner, view.module, view.open)
         guard (1...max(1, module.sections.count)).contains(number), !module.sections.isEmpty else {
             throw HTTPError(.notFound)
         }
         let index = number - 1
         let section = module.sections[index]
-        let open = try await coursework.openAttempt(module.id, for: learner)
         var values = pages.base(context, learner: learner)
         values["moduleID"] = module.id
         values["moduleTitle"] = module.title
         values["number"] = number
         values["sectionCount"] = module.sections.count
         values["sectionTitle"] = section.title
-        values["lessonHTML"] = LessonHTML.render(section.elements)
+        values["lessonHTML"] = html.html("section:\(module.id):\(index)") { LessonHTML.render(section.elements) }
         if let open, let next = open.next, next.item.section == index {
-            values["question"] = QuestionForm.values(next, state: open, previous: form, error: error)
+            values["question"] = QuestionForm.values(next, state: open, previous: form, error: error, html: html)
         } else if let open, let next = open.next, next.item.section < index {
             values["nextURL"] = "/modules/\(module.id)/sections/\(next.item.section + 1)"
             values["nextLabel"] = "Back to question \(open.itemsDone + 1)"
@@ -234,9 +242,9 @@ struct Routes: Sendable {
 
     private func answer(_ request: Request, _ context: WebContext) async throws -> Response {
         let form = try await checkedForm(request, context)
-        let learner = try await requireLearner(context)
-        let module = try moduleFor(context)
-        guard let state = try await coursework.openAttempt(module.id, for: learner), let next = state.next else {
+        let view = try await moduleView(context)
+        let module = view.module
+        guard let state = view.open, let next = state.next else {
             return pages.redirect(to: "/modules/\(module.id)")  // finished or never started
         }
         let sectionURL = "/modules/\(module.id)/sections/\(next.item.section + 1)"

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Records
 
 /// A visitor's session, kept in a signed cookie: who is signed in (if anyone), a random
 /// nonce the CSRF token is derived from, when it expires, and a resume code to show once.
@@ -25,14 +26,17 @@ struct Session: Sendable, Equatable {
     }
 
     static func randomHex(_ count: Int) -> String {
-        var rng = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &rng)) }.joined()
+        Hex.random(bytes: count)
     }
 }
 
 /// Signs and checks session cookies and CSRF tokens with a key from the data folder.
 struct SessionSigner: Sendable {
     private let key: SymmetricKey
+    /// Cookies already checked and tokens already derived: both are pure functions of their
+    /// input, so each is worked out once (the cache is cleared when it grows large).
+    private let checked = Memo<Session>(limit: 20_000)
+    private let tokens = Memo<String>(limit: 20_000)
 
     init(key: [UInt8]) {
         // A key for this purpose only, derived from the data folder's secret.
@@ -50,6 +54,15 @@ struct SessionSigner: Sendable {
 
     /// The session in a cookie value, or nil when it is malformed, forged or expired.
     func decode(_ value: String, now: Date = Date()) -> Session? {
+        if let session = checked.stored(value) {
+            return session.expires > Int(now.timeIntervalSince1970) ? session : nil
+        }
+        guard let session = verify(value, now: now) else { return nil }
+        checked.store(value, session)
+        return session
+    }
+
+    private func verify(_ value: String, now: Date) -> Session? {
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, constantTimeEqual(mac(String(parts[0])), String(parts[1])),
               let data = Data(base64URLEncoded: String(parts[0])), let text = String(data: data, encoding: .utf8) else { return nil }
@@ -63,7 +76,7 @@ struct SessionSigner: Sendable {
 
     /// The CSRF token every form of this session carries.
     func csrfToken(for session: Session) -> String {
-        mac("csrf|" + session.nonce)
+        tokens.value(session.nonce) { mac("csrf|" + session.nonce) }
     }
 
     /// Whether a submitted token belongs to the session.
@@ -73,7 +86,7 @@ struct SessionSigner: Sendable {
     }
 
     private func mac(_ text: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
     }
 
     private func constantTimeEqual(_ a: String, _ b: String) -> Bool {

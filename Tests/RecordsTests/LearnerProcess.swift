@@ -69,7 +69,13 @@ final class LearnerProcess: @unchecked Sendable {
                     return Array(lines[start...index])
                 }
             }
-            if !process.isRunning && start >= lines.count { break }
+            if !process.isRunning && start >= lines.count {
+                // Let the last output arrive before giving up.
+                usleep(200_000)
+                if lock.withLock({ buffer.components(separatedBy: "\n").count - 1 }) > lines.count { continue }
+                let ending = "\n[the process ended: status \(process.terminationStatus), reason \(process.terminationReason.rawValue)]"
+                throw Timeout(waitingFor: description, output: text + "\nstderr:\n" + errorText + ending)
+            }
             usleep(5_000)
         }
         throw Timeout(waitingFor: description, output: text + "\nstderr:\n" + errorText)

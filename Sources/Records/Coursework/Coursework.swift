@@ -251,6 +251,31 @@ public struct Coursework: Sendable {
         return AttemptPolicy.outcome(for: state.module, evaluations: evaluations, scenarios: scenarios)
     }
 
+    /// What a page about one module shows, read in one go.
+    public struct ModuleView: Sendable {
+        /// The learner.
+        public var learner: Learner
+        /// The module.
+        public var module: Module
+        /// The learner's progress in it.
+        public var progress: ModuleProgress
+        /// The open attempt on the current content, if any.
+        public var open: AttemptState?
+    }
+
+    /// The learner (by id), their progress in the module and its open attempt; nil when the
+    /// learner no longer exists. Never starts or closes anything.
+    public func moduleView(_ moduleID: String, learnerID: String) async throws -> ModuleView? {
+        let module = try module(moduleID)
+        guard let records = try await store.moduleRecords(learnerID: learnerID, moduleID: module.id) else { return nil }
+        var open: AttemptState?
+        if let attempt = records.attempts.first(where: { $0.status == .open }), attempt.moduleHash == module.hash {
+            open = AttemptState(module: module, attempt: attempt, responses: records.openResponses)
+        }
+        return ModuleView(learner: records.learner, module: module,
+                          progress: Self.progress(of: module, attempts: records.attempts), open: open)
+    }
+
     /// The learner's open attempt at the module, if there is one on the current content.
     /// Unlike ``attempt(_:for:)`` this never starts or closes anything (for pages that only show).
     public func openAttempt(_ moduleID: String, for learner: Learner) async throws -> AttemptState? {
@@ -335,7 +360,6 @@ public struct Coursework: Sendable {
     }
 
     static func randomID() -> String {
-        var rng = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &rng)) }.joined()
+        Hex.random(bytes: 16)
     }
 }

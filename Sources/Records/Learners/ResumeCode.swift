@@ -72,6 +72,6 @@ public struct ResumeCodeHasher: Sendable {
     /// The digest stored for `code`, as hex.
     public func digest(_ code: ResumeCode) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(code.description.utf8), using: key)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac)
     }
 }

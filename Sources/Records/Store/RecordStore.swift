@@ -190,9 +190,40 @@ public protocol RecordStore: Sendable {
     func export(learnerID: String) async throws -> LearnerExport?
     /// Removes the learner and everything stored about them. Returns whether they existed.
     func deleteLearner(id: String) async throws -> Bool
+    /// The learner, their attempts at a module and the open attempt's answers (see the extension).
+    func moduleRecords(learnerID: String, moduleID: String) async throws -> ModuleRecords?
+}
+
+/// What a page about one module needs, read at once: the learner, their attempts at the
+/// module, and the answers in the open attempt.
+public struct ModuleRecords: Sendable {
+    /// The learner.
+    public var learner: Learner
+    /// Their attempts at the module, by number.
+    public var attempts: [AttemptRecord]
+    /// The answers in the open attempt (empty when none is open).
+    public var openResponses: [ResponseRecord]
+
+    /// Creates a snapshot.
+    public init(learner: Learner, attempts: [AttemptRecord], openResponses: [ResponseRecord]) {
+        self.learner = learner
+        self.attempts = attempts
+        self.openResponses = openResponses
+    }
 }
 
 extension RecordStore {
+    /// The learner, their attempts at a module and the open attempt's answers; nil when the
+    /// learner doesn't exist. Stores can override this to read it in one go.
+    public func moduleRecords(learnerID: String, moduleID: String) async throws -> ModuleRecords? {
+        guard let learner = try await learner(id: learnerID) else { return nil }
+        let attempts = try await self.attempts(learnerID: learnerID, moduleID: moduleID)
+        let open = attempts.first { $0.status == .open }
+        var responses: [ResponseRecord] = []
+        if let open { responses = try await self.responses(attemptID: open.id) }
+        return ModuleRecords(learner: learner, attempts: attempts, openResponses: responses)
+    }
+
     /// The learner with this resume code, as typed; fails with `.malformedCode` or `.unknownCode`.
     public func learner(resumeCode text: String, hasher: ResumeCodeHasher) async throws -> Learner {
         let code = try ResumeCode.parse(text).get()

@@ -1,0 +1,79 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `groundwork serve` as a real process: startup failures, a live request, graceful shutdown.
+@Suite struct ServeCommandTests {
+    static var binary: URL {
+        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("groundwork")
+    }
+
+    struct Run {
+        var status: Int32
+        var output: String
+    }
+
+    /// Runs `groundwork` to completion (for commands that must fail fast).
+    func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    func freePort() -> Int {
+        Int.random(in: 20_000..<40_000)
+    }
+
+    @Test func aCourseWithErrorsStopsStartupWithItsDiagnostics() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let broken = try run(["serve", "--course", Fixtures.path("broken.md"), "--data", data, "--port", String(freePort())])
+        #expect(broken.status == 1)
+        #expect(broken.output.contains("broken.md:") && broken.output.contains(": error: "))
+        #expect(broken.output.contains("the course has errors, so the server didn't start"))
+        let noTemplates = try run(["serve", "--course", Fixtures.path("course"), "--data", data,
+                                   "--templates", "/nonexistent", "--port", String(freePort())])
+        #expect(noTemplates.status == 1)
+        #expect(noTemplates.output.contains("template") && noTemplates.output.contains("--templates"))
+    }
+
+    @Test func itServesAndStopsGracefullyOnSIGTERM() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let port = freePort()
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--course", Fixtures.path("course"), "--data", data, "--port", String(port),
+                             "--templates", Fixtures.templates]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        var body = ""
+        for _ in 0..<200 {
+            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!) {
+                body = String(decoding: data, as: UTF8.self)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(body.contains(#""course":"practice-course""#))
+        let (page, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: page, as: UTF8.self).contains("Start the course"))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let log = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(log)")
+        #expect(log.contains("stopped"))
+    }
+}
