@@ -78,7 +78,12 @@ struct LanguageCheck {
         var key: String
     }
 
-    private var byFirstToken: [UInt64: [Pattern]] = [:]
+    /// Patterns grouped by the hash of their first token (a single-word term also under
+    /// its plural), longest first within a group.
+    private var groups: [[Pattern]] = []
+    /// Open-addressing table from a first-token hash to its group: one probe for most words.
+    private var slotHashes: [UInt64] = []
+    private var slotGroups: [Int] = []
 
     @inline(__always) static func hash<C: Collection<UInt8>>(_ bytes: C) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -87,6 +92,7 @@ struct LanguageCheck {
     }
 
     init(guide: LanguageGuide) {
+        var byFirstToken: [UInt64: [Pattern]] = [:]
         for term in guide.terms {
             let tokens = Self.tokens(of: term.avoid)
             guard let first = tokens.first else { continue }
@@ -95,6 +101,30 @@ struct LanguageCheck {
             if tokens.count == 1 { byFirstToken[Self.hash(first + [UInt8(ascii: "s")]), default: []].append(pattern) }
         }
         for key in byFirstToken.keys { byFirstToken[key]?.sort { $0.tokens.count > $1.tokens.count } }
+        guard !byFirstToken.isEmpty else { return }
+        var size = 16
+        while size < byFirstToken.count * 4 { size *= 2 }
+        slotHashes = Array(repeating: 0, count: size)
+        slotGroups = Array(repeating: -1, count: size)
+        for (hash, patterns) in byFirstToken {
+            var slot = Int(truncatingIfNeeded: hash) & (size - 1)
+            while slotGroups[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slotHashes[slot] = hash
+            slotGroups[slot] = groups.count
+            groups.append(patterns)
+        }
+    }
+
+    /// The group of patterns whose first token has this hash.
+    @inline(__always) private func group(_ hash: UInt64) -> Int? {
+        let mask = slotGroups.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let group = slotGroups[slot]
+            if group < 0 { return nil }
+            if slotHashes[slot] == hash { return group }
+            slot = (slot + 1) & mask
+        }
     }
 
     static func key(_ tokens: [[UInt8]]) -> String {
@@ -134,8 +164,9 @@ struct LanguageCheck {
     /// link destinations and code spans.
     func check(file: SourceFile, blocks: [SourceRange], allowed: [(lines: ClosedRange<Int>, term: String)],
                sink: inout DiagnosticSink) {
-        guard !byFirstToken.isEmpty else { return }
+        guard !groups.isEmpty else { return }
         var text = file.text
+        var tokens: [Token] = []
         text.withUTF8 { bytes in
             for range in blocks {
                 let startLine = range.start.line, endLine = min(range.end.line, file.lineCount)
@@ -143,12 +174,56 @@ struct LanguageCheck {
                 let begin = file.lineStarts[startLine - 1] + max(0, range.start.column - 1)
                 let end = endLine < file.lineCount ? file.lineStarts[endLine] : bytes.count
                 guard begin < end else { continue }
-                var tokens: [Token] = []
-                var i = begin
-                var line = startLine
-                var lineStart = file.lineStarts[startLine - 1]
-                while i < end {
-                    let b = bytes[i]
+                tokens.removeAll(keepingCapacity: true)
+                Self.tokenize(bytes, from: begin, to: end, line: startLine, lineStart: file.lineStarts[startLine - 1], into: &tokens)
+                var t = 0
+                while t < tokens.count {
+                    guard let group = group(tokens[t].hash),
+                          let pattern = groups[group].first(where: { Self.matches($0, at: t, tokens, bytes) }) else {
+                        t += 1
+                        continue
+                    }
+                    let n = pattern.tokens.count
+                    let hit = tokens[t]
+                    let isAllowed = allowed.contains { $0.lines.contains(hit.line) && $0.term == pattern.key }
+                    if !isAllowed {
+                        sink.warning("language.term", at: SourcePosition(line: hit.line, column: hit.column),
+                                     "'\(String(decoding: bytes[hit.start..<tokens[t + n - 1].end], as: UTF8.self).split(whereSeparator: \.isWhitespace).joined(separator: " "))': prefer \(pattern.term.prefer)",
+                                     hint: "rephrase with person-first words; to quote someone, put <!-- allow: \(pattern.term.avoid) --> in the same block")
+                    }
+                    t += n
+                }
+            }
+        }
+    }
+
+    /// The words of `bytes[begin..<end]`, with their lines and columns and hashes, leaving out
+    /// comments, link destinations, code spans and URLs.
+    private static func tokenize(_ bytes: UnsafeBufferPointer<UInt8>, from begin: Int, to end: Int, line startLine: Int,
+                                 lineStart firstLineStart: Int, into tokens: inout [Token]) {
+        byteClasses.withUnsafeBufferPointer { classes in
+            var i = begin
+            var line = startLine
+            var lineStart = firstLineStart
+            while i < end {
+                let b = bytes[i]
+                let kind = classes[Int(b)]
+                if kind == wordClass {
+                    let start = i
+                    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                    while i < end, classes[Int(bytes[i])] == wordClass {
+                        h = (h ^ UInt64(lower(bytes[i]))) &* 0x100_0000_01b3
+                        i += 1
+                    }
+                    // URLs: skip to the next space.
+                    if i + 2 < end, bytes[i] == 58, bytes[i + 1] == 47, bytes[i + 2] == 47 {
+                        while i < end, bytes[i] != 32, bytes[i] != 10, bytes[i] != 41 { i += 1 }
+                        continue
+                    }
+                    tokens.append(Token(start: start, end: i, line: line, column: start - lineStart + 1, hash: h))
+                    continue
+                }
+                if kind == markupClass {
                     if b == 10 {
                         line += 1
                         lineStart = i + 1
@@ -174,52 +249,33 @@ struct LanguageCheck {
                         while j < end, bytes[j] != 96, bytes[j] != 10 { j += 1 }
                         if j < end, bytes[j] == 96 { i = j + 1; continue }
                     }
-                    if Self.isWordByte(b) {
-                        let start = i
-                        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-                        while i < end, Self.isWordByte(bytes[i]) {
-                            h = (h ^ UInt64(Self.lower(bytes[i]))) &* 0x100_0000_01b3
-                            i += 1
-                        }
-                        // URLs: skip to the next space.
-                        if i + 2 < end, bytes[i] == 58, bytes[i + 1] == 47, bytes[i + 2] == 47 {
-                            while i < end, bytes[i] != 32, bytes[i] != 10, bytes[i] != 41 { i += 1 }
-                            continue
-                        }
-                        tokens.append(Token(start: start, end: i, line: line, column: start - lineStart + 1, hash: h))
-                        continue
-                    }
-                    i += 1
                 }
-                var t = 0
-                while t < tokens.count {
-                    guard let candidates = byFirstToken[tokens[t].hash] else { t += 1; continue }
-                    var matched: (Pattern, Int)?
-                    for pattern in candidates {
-                        let n = pattern.tokens.count
-                        guard t + n <= tokens.count else { continue }
-                        var ok = true
-                        for k in 0..<n {
-                            let word = Array(bytes[tokens[t + k].start..<tokens[t + k].end]).map(Self.lower)
-                            if word != pattern.tokens[k] && !(k == n - 1 && word == pattern.tokens[k] + [UInt8(ascii: "s")]) {
-                                ok = false
-                                break
-                            }
-                        }
-                        if ok { matched = (pattern, n); break }
-                    }
-                    guard let (pattern, n) = matched else { t += 1; continue }
-                    let hit = tokens[t]
-                    let isAllowed = allowed.contains { $0.lines.contains(hit.line) && $0.term == pattern.key }
-                    if !isAllowed {
-                        sink.warning("language.term", at: SourcePosition(line: hit.line, column: hit.column),
-                                     "'\(String(decoding: bytes[hit.start..<tokens[t + n - 1].end], as: UTF8.self).split(whereSeparator: \.isWhitespace).joined(separator: " "))': prefer \(pattern.term.prefer)",
-                                     hint: "rephrase with person-first words; to quote someone, put <!-- allow: \(pattern.term.avoid) --> in the same block")
-                    }
-                    t += n
-                }
+                i += 1
             }
         }
+    }
+
+    private static let wordClass: UInt8 = 1, markupClass: UInt8 = 2
+
+    /// Word bytes, and the bytes that may start markup the scan skips (line feed, `<`, `]`, `` ` ``).
+    private static let byteClasses: [UInt8] = (0...255).map { (b: Int) -> UInt8 in
+        if isWordByte(UInt8(b)) { return wordClass }
+        return b == 10 || b == 60 || b == 93 || b == 96 ? markupClass : 0
+    }
+
+    /// Whether the tokens from `t` spell `pattern` (case-insensitive; its last word may
+    /// take a plural `s`).
+    private static func matches(_ pattern: Pattern, at t: Int, _ tokens: [Token], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = pattern.tokens.count
+        guard t + n <= tokens.count else { return false }
+        for k in 0..<n {
+            let token = tokens[t + k], word = pattern.tokens[k]
+            let length = token.end - token.start
+            let plural = k == n - 1 && length == word.count + 1 && lower(bytes[token.end - 1]) == UInt8(ascii: "s")
+            guard length == word.count || plural else { return false }
+            for j in 0..<word.count where lower(bytes[token.start + j]) != word[j] { return false }
+        }
+        return true
     }
 }
 
@@ -228,13 +284,14 @@ extension LanguageCheck {
     static func scan(_ document: MarkdownDocument) -> (blocks: [SourceRange], allowed: [(lines: ClosedRange<Int>, term: String)]) {
         var blocks: [SourceRange] = []
         var allowed: [(lines: ClosedRange<Int>, term: String)] = []
-        for (index, node) in document.nodes.enumerated() {
-            switch node.kind {
+        for index in document.nodes.indices {
+            switch document.tag(of: index) {
             case .paragraph, .heading:
-                if let range = node.range { blocks.append(range) }
+                if let range = document.range(of: index) { blocks.append(range) }
             case .htmlInline, .htmlBlock:
-                guard node.literal.contains("allow:") else { continue }
-                let terms = allowTerms(node.literal)
+                let literal = document.nodes[index].literal
+                guard literal.contains("allow:") else { continue }
+                let terms = allowTerms(literal)
                 guard !terms.isEmpty, let scope = allowScope(document, index) else { continue }
                 for term in terms { allowed.append((scope, term)) }
             default:

@@ -27,22 +27,52 @@ public struct ReadingGrade: Sendable, Equatable {
     }
 
     mutating func add(bytes: UnsafeBufferPointer<UInt8>) {
+        Self.classes.withUnsafeBufferPointer { classes in add(bytes: bytes, classes: classes) }
+    }
+
+    private static let letter: UInt8 = 1, vowel: UInt8 = 2, digit: UInt8 = 4, stop: UInt8 = 8
+
+    /// What each byte is to the counter: a letter (a–z, A–Z, or a byte from 0xC0 up), a
+    /// vowel (a, e, i, o, u, y), a digit, or a sentence stop (. ! ?).
+    private static let classes: [UInt8] = (0...255).map { (b: Int) -> UInt8 in
+        var c: UInt8 = 0
+        if (97...122).contains(b) || (65...90).contains(b) || b >= 0xC0 { c |= letter }
+        if "aeiouyAEIOUY".utf8.contains(UInt8(b)) { c |= vowel }
+        if (48...57).contains(b) { c |= digit }
+        if b == 46 || b == 33 || b == 63 { c |= stop }
+        return c
+    }
+
+    private mutating func add(bytes: UnsafeBufferPointer<UInt8>, classes: UnsafeBufferPointer<UInt8>) {
         var wordsSinceStop = 0
         var i = 0
         let n = bytes.count
         while i < n {
             let b = bytes[i]
-            if isLetter(b) {
+            let kind = classes[Int(b)]
+            if kind & Self.letter != 0 {
                 var vowels = 0
                 var previousVowel = false
                 var last: UInt8 = 0, beforeLast: UInt8 = 0
                 var length = 0
-                while i < n, isLetter(bytes[i]) || bytes[i] == 39 || (bytes[i] == 45 && i + 1 < n && isLetter(bytes[i + 1])) {
-                    let c = bytes[i] | 0x20
-                    let vowel = c == 97 || c == 101 || c == 105 || c == 111 || c == 117 || c == 121
-                    if vowel && !previousVowel { vowels += 1 }
-                    previousVowel = vowel
-                    if bytes[i] != 39 { beforeLast = last; last = c; length += 1 }
+                while i < n {
+                    let c = bytes[i]
+                    let k = classes[Int(c)]
+                    if k & Self.letter == 0 {
+                        // An apostrophe, or a hyphen before a letter, keeps the word going.
+                        if c == 39 {
+                            previousVowel = false
+                            i += 1
+                            continue
+                        }
+                        guard c == 45, i + 1 < n, classes[Int(bytes[i + 1])] & Self.letter != 0 else { break }
+                    }
+                    let isVowel = k & Self.vowel != 0
+                    if isVowel && !previousVowel { vowels += 1 }
+                    previousVowel = isVowel
+                    beforeLast = last
+                    last = c | 0x20
+                    length += 1
                     i += 1
                 }
                 if last == 101, beforeLast != 108, vowels > 1, length > 2 { vowels -= 1 }
@@ -51,24 +81,21 @@ public struct ReadingGrade: Sendable, Equatable {
                 wordsSinceStop += 1
                 continue
             }
-            if b >= 48 && b <= 57 {
-                while i < n, (bytes[i] >= 48 && bytes[i] <= 57) || bytes[i] == 44 || bytes[i] == 46 && i + 1 < n && bytes[i + 1] >= 48 && bytes[i + 1] <= 57 { i += 1 }
+            if kind & Self.digit != 0 {
+                while i < n, classes[Int(bytes[i])] & Self.digit != 0 || bytes[i] == 44
+                    || bytes[i] == 46 && i + 1 < n && classes[Int(bytes[i + 1])] & Self.digit != 0 { i += 1 }
                 words += 1
                 syllables += 1
                 wordsSinceStop += 1
                 continue
             }
-            if (b == 46 || b == 33 || b == 63) && wordsSinceStop > 0 {
+            if kind & Self.stop != 0 && wordsSinceStop > 0 {
                 sentences += 1
                 wordsSinceStop = 0
             }
             i += 1
         }
         if wordsSinceStop > 0 { sentences += 1 }
-    }
-
-    @inline(__always) private func isLetter(_ b: UInt8) -> Bool {
-        (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b >= 0xC0
     }
 }
 
@@ -78,31 +105,35 @@ extension ReadingGrade {
     static func measure(_ document: MarkdownDocument) -> (ReadingGrade, hardestLine: Int?) {
         var total = ReadingGrade()
         var hardest: (grade: Double, line: Int)?
-        for (index, node) in document.nodes.enumerated() {
-            switch node.kind {
-            case .paragraph, .heading:
-                var block = ReadingGrade()
-                var text = ""
-                var i = index + 1
-                while i < node.subtreeEnd {
-                    let child = document.nodes[i]
-                    switch child.kind {
-                    case .text, .code: text += child.literal
-                    case .softBreak, .lineBreak: text += " "
-                    default: break
+        var text: [UInt8] = []
+        for index in document.nodes.indices {
+            let tag = document.tag(of: index)
+            guard tag == .paragraph || tag == .heading else { continue }
+            var block = ReadingGrade()
+            let end = document.subtreeEnd(of: index)
+            if end == index + 2, document.tag(of: index + 1) == .text || document.tag(of: index + 1) == .code {
+                // One text node (most paragraphs): count its bytes where they are.
+                var literal = document.nodes[index + 1].literal
+                literal.withUTF8 { block.add(bytes: $0) }
+            } else {
+                text.removeAll(keepingCapacity: true)
+                for i in index + 1..<max(index + 1, end) {
+                    document.withNode(i) { node in
+                        switch node.kind {
+                        case .text, .code: text.append(contentsOf: node.literal.utf8)
+                        case .softBreak, .lineBreak: text.append(32)
+                        default: break
+                        }
                     }
-                    i += 1
                 }
-                block.add(block: text)
-                total.words += block.words
-                total.sentences += block.sentences
-                total.syllables += block.syllables
-                if block.words >= 10, let grade = block.grade, let line = node.range?.start.line,
-                   grade > (hardest?.grade ?? -Double.infinity) {
-                    hardest = (grade, line)
-                }
-            default:
-                break
+                text.withUnsafeBufferPointer { block.add(bytes: $0) }
+            }
+            total.words += block.words
+            total.sentences += block.sentences
+            total.syllables += block.syllables
+            if block.words >= 10, let grade = block.grade, let line = document.range(of: index)?.start.line,
+               grade > (hardest?.grade ?? -Double.infinity) {
+                hardest = (grade, line)
             }
         }
         return (total, hardest?.line)

@@ -22,7 +22,10 @@ public enum CurriculumCompiler {
 
     /// Compiles `path`: a folder with `course.md` and module files, or one module file
     /// (checked on its own with course defaults and the built-in language guide).
-    public static func compile(path: String) -> CompileResult {
+    ///
+    /// - Parameter parallel: read and check module files on all cores (the default); the
+    ///   result is the same either way, in the same order.
+    public static func compile(path: String, parallel: Bool = true) -> CompileResult {
         var isDirectory: ObjCBool = false
         let trimmed = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         guard FileManager.default.fileExists(atPath: trimmed, isDirectory: &isDirectory) else {
@@ -32,7 +35,7 @@ public enum CurriculumCompiler {
             return CompileResult(curriculum: nil, diagnostics: [diagnostic], fileCount: 0)
         }
         if isDirectory.boolValue {
-            return compileCourse(folder: trimmed)
+            return compileCourse(folder: trimmed, parallel: parallel)
         }
         return compileModule(path: trimmed)
     }
@@ -45,7 +48,7 @@ public enum CurriculumCompiler {
             return CompileResult(curriculum: nil, diagnostics: sink.diagnostics, fileCount: 1)
         }
         return finish(settings: settings, welcome: nil, modules: [file], guide: guide, courseFile: nil,
-                      diagnostics: sink.diagnostics, orderPositions: [:])
+                      diagnostics: sink.diagnostics, orderPositions: [:], parallel: false)
     }
 
     private static func compileModule(path: String) -> CompileResult {
@@ -54,10 +57,10 @@ public enum CurriculumCompiler {
             return CompileResult(curriculum: nil, diagnostics: sink.diagnostics, fileCount: 1)
         }
         return finish(settings: .defaults, welcome: nil, modules: [file], guide: .builtIn, courseFile: nil,
-                      diagnostics: sink.diagnostics, orderPositions: [:])
+                      diagnostics: sink.diagnostics, orderPositions: [:], parallel: false)
     }
 
-    private static func compileCourse(folder: String) -> CompileResult {
+    private static func compileCourse(folder: String, parallel: Bool) -> CompileResult {
         var diagnostics: [Diagnostic] = []
         let coursePath = folder + "/course.md"
         var settings = CourseSettings.defaults
@@ -91,13 +94,17 @@ public enum CurriculumCompiler {
             .filter { $0.hasSuffix(".md") && $0 != "course.md" && $0.lowercased() != "readme.md" }
             .sorted()
         var files: [SourceFile] = []
-        for name in names {
+        let reads = ParallelMap.map(names, parallel: parallel) { name -> (file: SourceFile?, diagnostics: [Diagnostic]) in
             let path = folder + "/" + name
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return (nil, []) }
             var sink = DiagnosticSink(path: path)
-            if let file = SourceReader.read(path: path, displayPath: path, sink: &sink) { files.append(file) }
-            diagnostics += sink.diagnostics
+            let file = SourceReader.read(path: path, displayPath: path, sink: &sink)
+            return (file, sink.diagnostics)
+        }
+        for read in reads {
+            if let file = read.file { files.append(file) }
+            diagnostics += read.diagnostics
         }
         if names.isEmpty {
             var sink = DiagnosticSink(path: coursePath)
@@ -106,7 +113,7 @@ public enum CurriculumCompiler {
             diagnostics += sink.diagnostics
         }
         var result = finish(settings: settings, welcome: welcomeFile, modules: files, guide: guide, courseFile: welcomeFile,
-                            diagnostics: diagnostics, orderPositions: orderPositions)
+                            diagnostics: diagnostics, orderPositions: orderPositions, parallel: parallel)
         result.fileCount = names.count + 1
         return result
     }
@@ -194,16 +201,20 @@ public enum CurriculumCompiler {
 
     private static func finish(settings: CourseSettings, welcome: SourceFile?, modules files: [SourceFile], guide: LanguageGuide,
                                courseFile: SourceFile?, diagnostics: [Diagnostic],
-                               orderPositions: [String: SourcePosition]) -> CompileResult {
+                               orderPositions: [String: SourcePosition], parallel: Bool) -> CompileResult {
         var diagnostics = diagnostics
         let language = LanguageCheck(guide: guide)
         var compiled: [CompiledModule] = []
         var firstFileForID: [String: String] = [:]
-        for file in files {
-            var compiler = ModuleCompiler(file: file, defaults: settings)
-            let result = compiler.compile()
-            var sink = compiler.sink
-            if let result {
+        // Each file is compiled and checked on its own (on all cores when `parallel`);
+        // duplicate ids need every file, in order, so they are found afterwards.
+        let checked = ParallelMap.map(files, parallel: parallel) { file in
+            check(file, settings: settings, language: language)
+        }
+        for (file, module) in zip(files, checked) {
+            var sink = DiagnosticSink(path: file.path)
+            sink.diagnostics = module.compileDiagnostics
+            if let result = module.result {
                 if let earlier = firstFileForID[result.module.id] {
                     sink.error("module.duplicate-id", at: result.idPosition,
                                "the module id '\(result.module.id)' is already used by \(earlier)",
@@ -212,11 +223,9 @@ public enum CurriculumCompiler {
                     firstFileForID[result.module.id] = file.path
                     compiled.append(result)
                 }
-                AnswerKeyCheck.run(result.module, sink: &sink)
             }
-            checkText(file: file, document: compiler.document, frontMatter: result?.frontMatter, language: language,
-                      readingGrade: settings.readingGrade, sink: &sink)
             diagnostics += sink.diagnostics
+            diagnostics += module.checkDiagnostics
         }
 
         var welcomeElements: [Element] = []
@@ -224,7 +233,7 @@ public enum CurriculumCompiler {
             var sink = DiagnosticSink(path: courseFile.path)
             var throwaway = DiagnosticSink(path: courseFile.path)
             if let frontMatter = FrontMatter.split(courseFile, sink: &throwaway) {
-                let document = CommonMark.parse(String(frontMatter.body), lineOffset: frontMatter.bodyLineOffset)
+                let document = CommonMark.parse(frontMatter.body, lineOffset: frontMatter.bodyLineOffset)
                 welcomeElements = document.nodes.isEmpty ? [] : [.text(Content(document: document, roots: document.children(of: 0)))]
                 checkText(file: courseFile, document: document, frontMatter: frontMatter, language: language, readingGrade: nil, sink: &sink)
             }
@@ -277,6 +286,24 @@ public enum CurriculumCompiler {
             )
         }
         return CompileResult(curriculum: curriculum, diagnostics: sorted, fileCount: files.count)
+    }
+
+    /// One module file compiled and checked: the compiler's diagnostics, then those of the
+    /// answer-key, language and reading-grade checks.
+    private struct CheckedModule: Sendable {
+        var result: CompiledModule?
+        var compileDiagnostics: [Diagnostic]
+        var checkDiagnostics: [Diagnostic]
+    }
+
+    private static func check(_ file: SourceFile, settings: CourseSettings, language: LanguageCheck) -> CheckedModule {
+        var compiler = ModuleCompiler(file: file, defaults: settings)
+        let result = compiler.compile()
+        var sink = DiagnosticSink(path: file.path)
+        if let result { AnswerKeyCheck.run(result.module, sink: &sink) }
+        checkText(file: file, document: compiler.document, frontMatter: result?.frontMatter, language: language,
+                  readingGrade: settings.readingGrade, sink: &sink)
+        return CheckedModule(result: result, compileDiagnostics: compiler.sink.diagnostics, checkDiagnostics: sink.diagnostics)
     }
 
     /// The language check and reading grade for one file.

@@ -70,7 +70,7 @@ struct ModuleCompiler {
         let sources = readSources(settings["sources"], reader: &reader)
         sink = reader.sink
 
-        document = CommonMark.parse(String(frontMatter.body), lineOffset: frontMatter.bodyLineOffset)
+        document = CommonMark.parse(frontMatter.body, lineOffset: frontMatter.bodyLineOffset)
         let moduleID = id ?? "module"
         let (introduction, sections) = buildSections(moduleID: moduleID)
 
@@ -122,41 +122,34 @@ struct ModuleCompiler {
     // MARK: - Sections
 
     func headingLevel(_ index: Int) -> Int? {
-        if case let .heading(level) = document.nodes[index].kind { return level }
-        return nil
+        document.withNode(index) { node in
+            if case let .heading(level) = node.kind { return level }
+            return nil
+        }
     }
 
     func position(_ index: Int) -> SourcePosition {
         // Walk up to the nearest node with a position (inline nodes usually have none).
         var i = index
         while i >= 0 {
-            if let range = document.nodes[i].range { return range.start }
-            i = document.nodes[i].parent
+            if let range = document.range(of: i) { return range.start }
+            i = document.parent(of: i)
         }
         return SourcePosition(line: 1, column: 1)
     }
 
     func endLine(_ index: Int) -> Int {
-        document.nodes[index].range?.end.line ?? position(index).line
+        document.range(of: index)?.end.line ?? position(index).line
     }
 
     private mutating func buildSections(moduleID: String) -> ([Element], [Section]) {
         guard !document.nodes.isEmpty else { return ([], []) }
-        var blocks = document.children(of: 0)
+        var blocks = document.children(of: 0)[...]
         // A leading `# Title` repeats the front matter's title: it is not part of the introduction.
         if let first = blocks.first, headingLevel(first) == 1 { blocks.removeFirst() }
 
-        var introduction: [Int] = []
-        var sectionStarts: [(heading: Int, blocks: [Int])] = []
-        for block in blocks {
-            if headingLevel(block) == 2 {
-                sectionStarts.append((block, []))
-            } else if sectionStarts.isEmpty {
-                introduction.append(block)
-            } else {
-                sectionStarts[sectionStarts.count - 1].blocks.append(block)
-            }
-        }
+        // Sections and questions are runs of top-level blocks: slices of `blocks`.
+        let (introduction, sectionStarts) = group(blocks, at: 2)
         for block in introduction where headingLevel(block) == 3 {
             sink.warning("question.outside-section", at: position(block),
                          "this ### heading comes before the first ## section, so it is lesson text, not a question",
@@ -180,17 +173,7 @@ struct ModuleCompiler {
                 sink.error("section.empty-heading", at: position(heading), "this section heading is empty",
                            hint: "write the section's title after ##")
             }
-            var lesson: [Int] = []
-            var questionGroups: [(heading: Int, blocks: [Int])] = []
-            for block in body {
-                if headingLevel(block) == 3 {
-                    questionGroups.append((block, []))
-                } else if questionGroups.isEmpty {
-                    lesson.append(block)
-                } else {
-                    questionGroups[questionGroups.count - 1].blocks.append(block)
-                }
-            }
+            let (lesson, questionGroups) = group(body, at: 3)
             let isScenario = title.lowercased().hasPrefix("scenario:")
             var parsed: [ParsedQuestion] = []
             for (qHeading, qBlocks) in questionGroups {
@@ -217,10 +200,33 @@ struct ModuleCompiler {
         return (elements(introduction), sections)
     }
 
+    /// Splits blocks at headings of `level`: the blocks before the first such heading, then
+    /// each heading with the blocks up to the next.
+    private func group(_ blocks: ArraySlice<Int>, at level: Int) -> (before: ArraySlice<Int>, groups: [(heading: Int, blocks: ArraySlice<Int>)]) {
+        var groups: [(heading: Int, blocks: ArraySlice<Int>)] = []
+        var before = blocks[blocks.startIndex..<blocks.startIndex]
+        var start = blocks.startIndex
+        for position in blocks.indices where headingLevel(blocks[position]) == level {
+            if let last = groups.indices.last {
+                groups[last].blocks = blocks[start..<position]
+            } else {
+                before = blocks[blocks.startIndex..<position]
+            }
+            groups.append((blocks[position], blocks[position + 1..<position + 1]))
+            start = position + 1
+        }
+        if let last = groups.indices.last {
+            groups[last].blocks = blocks[start..<blocks.endIndex]
+        } else {
+            before = blocks
+        }
+        return (before, groups)
+    }
+
     // MARK: - Elements and callouts
 
     /// Groups blocks into lesson elements: runs of Markdown and callouts.
-    mutating func elements(_ blocks: [Int]) -> [Element] {
+    mutating func elements<Blocks: Collection<Int>>(_ blocks: Blocks) -> [Element] {
         var result: [Element] = []
         var run: [Int] = []
         func flush() {
@@ -228,7 +234,7 @@ struct ModuleCompiler {
             run = []
         }
         for block in blocks {
-            if case .blockQuote = document.nodes[block].kind, let callout = callout(block) {
+            if document.tag(of: block) == .blockQuote, let callout = callout(block) {
                 flush()
                 result.append(callout)
             } else {
@@ -242,10 +248,7 @@ struct ModuleCompiler {
     /// A block quote whose first line is `[!KIND]` becomes a callout.
     private mutating func callout(_ quote: Int) -> Element? {
         let start = position(quote)
-        var line = Substring(file.line(start.line))
-        line = line.drop { $0 == " " || $0 == "\t" || $0 == ">" }
-        guard line.hasPrefix("[!"), let close = line.firstIndex(of: "]") else { return nil }
-        let name = line[line.index(line.startIndex, offsetBy: 2)..<close]
+        guard let name = Self.calloutName(file.line(start.line)) else { return nil }
         guard let kind = CalloutKind(rawValue: name.uppercased()) else {
             sink.error("callout.unknown", at: SourcePosition(line: start.line, column: start.column),
                        "unknown callout kind [!\(name)]",
@@ -261,9 +264,9 @@ struct ModuleCompiler {
                 if case .lineBreak = fragment.nodes[$0].kind { return true }
                 return false
             }) {
-                fragment = fragment.removing(from: inlines[0], to: fragment.nodes[inlines[breakAt]].subtreeEnd)
+                fragment.remove(from: inlines[0], to: fragment.nodes[inlines[breakAt]].subtreeEnd)
             } else {
-                fragment = fragment.removing(from: paragraph, to: fragment.nodes[paragraph].subtreeEnd)
+                fragment.remove(from: paragraph, to: fragment.nodes[paragraph].subtreeEnd)
             }
         }
         let content = Content(document: fragment, roots: fragment.nodes.isEmpty ? [] : fragment.children(of: 0))
@@ -273,21 +276,34 @@ struct ModuleCompiler {
         }
         return .callout(kind, content)
     }
+
+    /// The `KIND` of a callout's first line, `> [!KIND]`.
+    static func calloutName(_ line: Substring) -> Substring? {
+        var line = line
+        guard line.utf8.allSatisfy({ $0 < 0x80 }) else {
+            line = line.drop { $0 == " " || $0 == "\t" || $0 == ">" }
+            guard line.hasPrefix("[!"), let close = line.firstIndex(of: "]") else { return nil }
+            return line[line.index(line.startIndex, offsetBy: 2)..<close]
+        }
+        // ASCII: every character is one byte.
+        let utf8 = line.utf8
+        guard let open = utf8.firstIndex(where: { $0 != 32 && $0 != 9 && $0 != 62 }),
+              utf8[open] == UInt8(ascii: "["), utf8.index(after: open) < utf8.endIndex,
+              utf8[utf8.index(after: open)] == UInt8(ascii: "!"),
+              let close = utf8[open...].firstIndex(of: UInt8(ascii: "]")) else { return nil }
+        return line[utf8.index(open, offsetBy: 2)..<close]
+    }
 }
 
 extension MarkdownDocument {
-    /// The document without nodes `from..<to` (whole sibling subtrees).
-    func removing(from: Int, to: Int) -> MarkdownDocument {
-        guard from < to, from > 0, to <= nodes.count else { return self }
+    /// Removes nodes `from..<to` (whole sibling subtrees).
+    mutating func remove(from: Int, to: Int) {
+        guard from < to, from > 0, to <= nodes.count else { return }
         let count = to - from
-        var out: [MarkdownNode] = []
-        out.reserveCapacity(nodes.count - count)
-        for (index, var node) in nodes.enumerated() {
-            if index >= from && index < to { continue }
-            if node.subtreeEnd >= to { node.subtreeEnd -= count }
-            if node.parent >= to { node.parent -= count }
-            out.append(node)
+        nodes.removeSubrange(from..<to)
+        for index in nodes.indices {
+            if nodes[index].subtreeEnd >= to { nodes[index].subtreeEnd -= count }
+            if nodes[index].parent >= to { nodes[index].parent -= count }
         }
-        return MarkdownDocument(nodes: out)
     }
 }

@@ -9,6 +9,16 @@ struct ParsedQuestion {
     var position: SourcePosition
 }
 
+/// An answer-list item with its marker, read once and used by classification and options.
+struct MarkedItem {
+    var item: Int
+    var marker: ItemMarker
+    /// The marker's length in characters.
+    var length: Int
+    /// The plain text of the item's first paragraph.
+    var text: String
+}
+
 /// What an answer-list item's leading marker says.
 enum ItemMarker: Equatable {
     case choice(weight: Int, correct: Bool, critical: Bool)
@@ -32,6 +42,79 @@ enum ItemMarker: Equatable {
 
     /// Reads the marker at the start of an item's text; returns it with its length in characters.
     static func read(_ text: String) -> (ItemMarker, Int) {
+        var text = text
+        let fast = text.withUTF8 { bytes -> (ItemMarker, Int)? in
+            // The marker is read from the first 12 characters; when the first 13 bytes are
+            // ASCII other than CR, each of those characters is one byte.
+            let window = Bytes.slice(bytes, 0, min(bytes.count, 13))
+            guard Bytes.isASCII(window), !window.contains(13) else { return nil }
+            return read(ascii: bytes)
+        }
+        return fast ?? readUnicode(text)
+    }
+
+    private static let pairArrows: [[UInt8]] = [Array(" -> ".utf8), Array(" → ".utf8)]
+
+    static func outOfRange(_ weight: Int) -> ItemMarker {
+        .invalid("the weight \(weight)% is outside 0–100%", hint: "use a weight from (0%) to (100%), or (x) for the right answer")
+    }
+
+    static let weightedCritical = ItemMarker.invalid(
+        "a weighted option can't be critical", hint: "use (x!) for an option that must be chosen, or ( !) for one that must never be")
+
+    static func notWhole(_ body: String) -> ItemMarker {
+        .invalid("the weight \(body) is not a whole percent", hint: "use a whole percent such as (50%)")
+    }
+
+    /// ``read(_:)`` for text whose first 13 bytes are ASCII (not CR), on its bytes.
+    private static func read(ascii text: UnsafeBufferPointer<UInt8>) -> (ItemMarker, Int) {
+        let n = text.count
+        if n >= 1, text[0] == UInt8(ascii: "="), n == 1 || text[1] == 32 { return (.accepted, 1) }
+        if n >= 1, text[0] == UInt8(ascii: "(") || text[0] == UInt8(ascii: "["), let marker = bracketed(ascii: text) {
+            return marker
+        }
+        if ByteSearch.find(pairArrows[0], in: text, last: false) != nil || ByteSearch.find(pairArrows[1], in: text, last: false) != nil {
+            return (.pair, 0)
+        }
+        return (.plain, 0)
+    }
+
+    /// `(x)`, `( !)`, `(50%)`, `[ ]`, `[x!]`… at the start of ASCII text.
+    private static func bracketed(ascii text: UnsafeBufferPointer<UInt8>) -> (ItemMarker, Int)? {
+        let isBox = text[0] == UInt8(ascii: "[")
+        let closeByte = isBox ? UInt8(ascii: "]") : UInt8(ascii: ")")
+        let limit = min(text.count, 12)
+        guard let close = Bytes.slice(text, 0, limit).firstIndex(of: closeByte), close >= 2 || (close == 1 && isBox) else {
+            return nil
+        }
+        let inner = Bytes.slice(text, 1, close)
+        let followed = close + 1 >= limit || text[close + 1] == 32 || text[close + 1] == 9
+        var body = Bytes.trimmed(inner)
+        let critical = body.last == UInt8(ascii: "!")
+        if critical { body = Bytes.trimmed(Bytes.slice(body, 0, body.count - 1)) }
+        let length = close + 1
+        let blank = body.isEmpty && (inner.contains(32) || critical) && followed
+        let isX = body.count == 1 && body[0] | 0x20 == UInt8(ascii: "x") && followed
+        if isBox {
+            if blank { return (.box(checked: false, critical: critical), length) }
+            if isX { return (.box(checked: true, critical: critical), length) }
+            return nil
+        }
+        if blank { return (.choice(weight: 0, correct: false, critical: critical), length) }
+        if isX { return (.choice(weight: 100, correct: true, critical: critical), length) }
+        guard body.last == UInt8(ascii: "%"), followed else { return nil }
+        let number = Bytes.string(Bytes.trimmed(Bytes.slice(body, 0, body.count - 1)))
+        if let weight = Int(number) {
+            if !(0...100).contains(weight) { return (outOfRange(weight), length) }
+            if critical { return (weightedCritical, length) }
+            return (.choice(weight: weight, correct: false, critical: false), length)
+        }
+        if Double(number) != nil { return (notWhole(Bytes.string(body)), length) }
+        return nil
+    }
+
+    /// The general (Unicode) form of ``read(_:)``.
+    private static func readUnicode(_ text: String) -> (ItemMarker, Int) {
         if text.hasPrefix("= ") || text == "=" { return (.accepted, 1) }
         if let first = text.first, first == "(" || first == "[" {
             let closeChar: Character = first == "(" ? ")" : "]"
@@ -52,17 +135,11 @@ enum ItemMarker: Equatable {
                     if body.hasSuffix("%"), followed {
                         let number = body.dropLast().trimmed
                         if let weight = Int(number) {
-                            if !(0...100).contains(weight) {
-                                return (.invalid("the weight \(weight)% is outside 0–100%", hint: "use a weight from (0%) to (100%), or (x) for the right answer"), length)
-                            }
-                            if critical {
-                                return (.invalid("a weighted option can't be critical", hint: "use (x!) for an option that must be chosen, or ( !) for one that must never be"), length)
-                            }
+                            if !(0...100).contains(weight) { return (outOfRange(weight), length) }
+                            if critical { return (weightedCritical, length) }
                             return (.choice(weight: weight, correct: false, critical: false), length)
                         }
-                        if Double(number) != nil {
-                            return (.invalid("the weight \(body) is not a whole percent", hint: "use a whole percent such as (50%)"), length)
-                        }
+                        if Double(number) != nil { return (notWhole(body), length) }
                     }
                 }
             }
@@ -75,7 +152,7 @@ enum ItemMarker: Equatable {
 extension ModuleCompiler {
     // MARK: - Questions
 
-    mutating func parseQuestion(moduleID: String, heading: Int, blocks: [Int], inScenario: Bool) -> ParsedQuestion? {
+    mutating func parseQuestion(moduleID: String, heading: Int, blocks: ArraySlice<Int>, inScenario: Bool) -> ParsedQuestion? {
         let headingPosition = position(heading)
         let raw = document.plainText(of: heading).trimmed
         let (title, customID) = Slug.splitCustomID(raw)
@@ -92,9 +169,13 @@ extension ModuleCompiler {
 
         var checkBlocks: [Int] = []
         var contentBlocks: [Int] = []
+        contentBlocks.reserveCapacity(blocks.count)
         for block in blocks {
-            if case let .codeBlock(info) = document.nodes[block].kind,
-               info.split(separator: " ").first.map(String.init)?.lowercased() == "check" {
+            let isCheck = document.withNode(block) { node in
+                if case let .codeBlock(info) = node.kind { return Self.isCheckInfo(info) }
+                return false
+            }
+            if isCheck {
                 checkBlocks.append(block)
             } else {
                 contentBlocks.append(block)
@@ -103,10 +184,14 @@ extension ModuleCompiler {
 
         // The answer list: the last list with explicit markers; failing that, the last
         // ordered list of plain items (an ordering question).
-        var chosen: (index: Int, kind: Question.Kind, markers: [(Int, ItemMarker, Int)])?
-        var fallback: (index: Int, kind: Question.Kind, markers: [(Int, ItemMarker, Int)])?
+        var chosen: (index: Int, kind: Question.Kind, markers: [MarkedItem])?
+        var fallback: (index: Int, kind: Question.Kind, markers: [MarkedItem])?
         for (offset, block) in contentBlocks.enumerated() {
-            guard case let .list(ordered, _, _, _) = document.nodes[block].kind else { continue }
+            let ordered = document.withNode(block) { node -> Bool? in
+                if case let .list(ordered, _, _, _) = node.kind { return ordered }
+                return nil
+            }
+            guard let ordered else { continue }
             guard let classified = classify(list: block, ordered: ordered) else { continue }
             if classified.kind == .ordering {
                 fallback = (offset, classified.kind, classified.markers)
@@ -132,8 +217,8 @@ extension ModuleCompiler {
         }
 
         let listBlock = contentBlocks[answer.index]
-        let prompt = Array(contentBlocks[..<answer.index])
-        let explanation = Array(contentBlocks[(answer.index + 1)...])
+        let prompt = contentBlocks[..<answer.index]
+        let explanation = contentBlocks[(answer.index + 1)...]
         var question = Question(
             id: id, title: title, kind: answer.kind, prompt: elements(prompt), options: [], matchTargets: [],
             acceptedAnswers: [], explanation: elements(explanation), checks: [], position: headingPosition, hash: ""
@@ -143,45 +228,65 @@ extension ModuleCompiler {
         for block in checkBlocks {
             question.checks += parseChecks(block, for: question)
         }
-        let lastLine = blocks.last.map(endLine) ?? headingPosition.line
-        question.hash = ContentHash.sha256(id + "\n" + file.lines(headingPosition.line, through: lastLine))
+        var lastLine = headingPosition.line
+        if let last = blocks.last { lastLine = endLine(last) }
+        question.hash = ContentHash.sha256(prefix: id + "\n", file.lines(headingPosition.line, through: lastLine))
         return ParsedQuestion(slug: slug, title: title, question: question, narrative: [], position: headingPosition)
+    }
+
+    /// Whether a code block's info string names a `check` block (its first word, any case).
+    static func isCheckInfo(_ info: String) -> Bool {
+        var info = info
+        let ascii = info.withUTF8 { bytes -> Bool? in
+            guard Bytes.isASCII(bytes) else { return nil }
+            var start = 0
+            while start < bytes.count, bytes[start] == 32 { start += 1 }
+            var end = start
+            while end < bytes.count, bytes[end] != 32 { end += 1 }
+            return Bytes.equalsIgnoringCase(Bytes.slice(bytes, start, end), "check")
+        }
+        return ascii ?? (info.split(separator: " ").first.map(String.init)?.lowercased() == "check")
     }
 
     /// Text of an item's first paragraph (or "" when it starts with something else).
     private func firstParagraph(of item: Int) -> Int? {
-        guard let first = document.children(of: item).first, case .paragraph = document.nodes[first].kind else { return nil }
+        let first = item + 1
+        guard first < document.subtreeEnd(of: item), document.tag(of: first) == .paragraph else { return nil }
         return first
     }
 
     /// Classifies a list's items; `nil` when it is an ordinary list, not an answer list.
-    private mutating func classify(list: Int, ordered: Bool) -> (kind: Question.Kind, markers: [(Int, ItemMarker, Int)])? {
-        let items = document.children(of: list)
-        var markers: [(Int, ItemMarker, Int)] = []
-        for item in items {
-            let text = firstParagraph(of: item).map { document.plainText(of: $0) } ?? ""
+    private mutating func classify(list: Int, ordered: Bool) -> (kind: Question.Kind, markers: [MarkedItem])? {
+        var markers: [MarkedItem] = []
+        markers.reserveCapacity(document.childCount(of: list))
+        var item = list + 1
+        let end = document.subtreeEnd(of: list)
+        while item < end {
+            let text: String
+            if let paragraph = firstParagraph(of: item) { text = document.plainText(of: paragraph) } else { text = "" }
             let (marker, length) = ItemMarker.read(text)
-            markers.append((item, marker, length))
+            markers.append(MarkedItem(item: item, marker: marker, length: length, text: text))
+            item = document.subtreeEnd(of: item)
         }
-        let explicit = markers.filter {
-            switch $0.1 {
+        let firstExplicit = markers.first {
+            switch $0.marker {
             case .choice, .box, .accepted, .invalid: return true
             default: return false
             }
         }
-        if explicit.isEmpty {
-            let pairs = markers.filter { $0.1 == .pair }.count
+        guard let firstExplicit else {
+            let pairs = markers.reduce(0) { $0 + ($1.marker == .pair ? 1 : 0) }
             if pairs > 0, pairs * 2 >= markers.count, !ordered {
-                for (item, marker, _) in markers where marker != .pair {
-                    sink.error("matching.no-arrow", at: position(item), "this matching item has no `->` between its two sides",
+                for marked in markers where marked.marker != .pair {
+                    sink.error("matching.no-arrow", at: position(marked.item), "this matching item has no `->` between its two sides",
                                hint: "write it as `- left side -> right side`")
                 }
                 return (.matching, markers)
             }
-            return ordered && items.count >= 1 ? (.ordering, markers) : nil
+            return ordered && !markers.isEmpty ? (.ordering, markers) : nil
         }
         // Explicit markers: every item must use the same family.
-        let family = explicit[0].1
+        let family = firstExplicit.marker
         let kind: Question.Kind
         switch family {
         case .choice: kind = .singleChoice
@@ -189,7 +294,8 @@ extension ModuleCompiler {
         case .accepted: kind = .shortAnswer
         default: kind = .singleChoice
         }
-        for (item, marker, _) in markers {
+        for marked in markers {
+            let (item, marker) = (marked.item, marked.marker)
             if case let .invalid(message, hint) = marker {
                 sink.error("option.marker", at: position(item), message, hint: hint)
                 continue
@@ -206,15 +312,15 @@ extension ModuleCompiler {
     private static let jumpArrows = ["->", "→"]
     static let letters = "abcdefghijklmnopqrstuvwxyz".map(String.init)
 
-    private mutating func buildOptions(_ question: inout Question, markers: [(Int, ItemMarker, Int)], inScenario: Bool) {
+    private mutating func buildOptions(_ question: inout Question, markers: [MarkedItem], inScenario: Bool) {
         let letters = Self.letters
-        for (offset, (item, marker, markerLength)) in markers.enumerated() {
+        question.options.reserveCapacity(markers.count)
+        for (offset, marked) in markers.enumerated() {
+            let (item, marker) = (marked.item, marked.marker)
             let itemPosition = position(item)
             let paragraph = firstParagraph(of: item)
-            var text = paragraph.map { document.plainText(of: $0) } ?? ""
-            var markdown = paragraph.map(sourceText(of:)) ?? ""
-            text = String(text.dropFirst(markerLength)).trimmed
-            markdown = String(markdown.dropFirst(markerLength)).trimmed
+            var text = Self.droppingMarker(marked.length, from: marked.text)
+            var markdown = paragraph.map { optionMarkdown($0, droppingMarker: marked.length) } ?? ""
 
             // A scenario jump: `-> [label](#step)` ending the paragraph.
             var next: StepTarget?
@@ -242,6 +348,7 @@ extension ModuleCompiler {
             }
             markdown = Self.strippingComments(markdown)
 
+            let pair = marker == .pair ? Self.splitPair(text) : nil
             var option = Option(
                 letter: offset < letters.count ? letters[offset] : "o\(offset + 1)",
                 text: text, markdown: markdown, weight: 100, isCorrect: true, isCritical: false,
@@ -266,7 +373,7 @@ extension ModuleCompiler {
             case .accepted:
                 question.acceptedAnswers.append(text)
             case .pair:
-                if let split = Self.splitPair(text) {
+                if let split = pair {
                     option.text = split.left
                     option.markdown = split.left
                     if let existing = question.matchTargets.firstIndex(of: split.right) {
@@ -286,25 +393,80 @@ extension ModuleCompiler {
                 sink.error("option.empty", at: itemPosition, "this option is empty",
                            hint: "write the option's text after its marker, or remove the line")
             }
-            if question.kind == .matching, Self.splitPair(text) == nil, marker == .pair {
+            if question.kind == .matching, marker == .pair, pair == nil {
                 sink.error("option.empty", at: itemPosition, "one side of this matching item is empty",
                            hint: "write it as `- left side -> right side`")
             }
-            var feedbackBlocks: [Int] = []
-            for child in document.children(of: item).dropFirst(paragraph == nil ? 0 : 1) {
-                if case .blockQuote = document.nodes[child].kind {
-                    feedbackBlocks.append(contentsOf: document.children(of: child))
-                } else {
-                    sink.warning("option.extra-block", at: position(child),
-                                 "only a block quote is read after an option's text (as its feedback); this block is ignored",
-                                 hint: "indent feedback as `  > text` under the option")
-                }
-            }
-            option.feedback = elements(feedbackBlocks)
+            option.feedback = elements(feedbackBlocks(of: item, after: paragraph))
             if question.kind != .shortAnswer {
                 question.options.append(option)
             }
         }
+    }
+
+    /// The blocks of an option's feedback: the contents of block quotes after its text.
+    private mutating func feedbackBlocks(of item: Int, after paragraph: Int?) -> [Int] {
+        var blocks: [Int] = []
+        let end = document.subtreeEnd(of: item)
+        var child = paragraph.map { document.subtreeEnd(of: $0) } ?? item + 1
+        while child < end {
+            if document.tag(of: child) == .blockQuote {
+                var inner = child + 1
+                let quoteEnd = document.subtreeEnd(of: child)
+                while inner < quoteEnd {
+                    blocks.append(inner)
+                    inner = document.subtreeEnd(of: inner)
+                }
+            } else {
+                sink.warning("option.extra-block", at: position(child),
+                             "only a block quote is read after an option's text (as its feedback); this block is ignored",
+                             hint: "indent feedback as `  > text` under the option")
+            }
+            child = document.subtreeEnd(of: child)
+        }
+        return blocks
+    }
+
+    /// `text` without its first `count` characters (an option's marker) and without
+    /// surrounding spaces.
+    static func droppingMarker(_ count: Int, from text: String) -> String {
+        var text = text
+        let fast = text.withUTF8 { bytes -> String? in
+            guard let start = markerEnd(count, in: bytes) else { return nil }
+            return Bytes.string(Bytes.trimmed(Bytes.slice(bytes, start, bytes.count)))
+        }
+        return fast ?? text.dropFirst(count).trimmed
+    }
+
+    /// The byte offset just after the first `count` characters when each of them is one
+    /// byte: the bytes up to and including the next are ASCII other than CR.
+    private static func markerEnd(_ count: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard count > 0 else { return 0 }
+        guard bytes.count > count else { return nil }
+        for i in 0...count where bytes[i] >= 0x80 || bytes[i] == 13 { return nil }
+        return count
+    }
+
+    /// An option's Markdown: the source of its first paragraph without the marker, trimmed.
+    func optionMarkdown(_ paragraph: Int, droppingMarker count: Int) -> String {
+        if let range = document.range(of: paragraph), range.end.line <= range.start.line,
+           range.start.line >= 1, range.start.line <= file.lineCount {
+            var text = file.text
+            let fast = text.withUTF8 { bytes -> String? in
+                // The paragraph's line, from its start column, without the line ending.
+                let line = range.start.line
+                let lineStart = file.lineStarts[line - 1]
+                var end = line < file.lineCount ? file.lineStarts[line] - 1 : bytes.count
+                if end > lineStart, bytes[end - 1] == 13 { end -= 1 }
+                let start = lineStart + min(range.start.column - 1, end - lineStart)
+                guard start == end || bytes[start] & 0xC0 != 0x80 else { return nil }
+                let source = Bytes.slice(bytes, start, end)
+                guard let markerEnd = Self.markerEnd(count, in: source) else { return nil }
+                return Bytes.string(Bytes.trimmed(Bytes.slice(source, markerEnd, source.count)))
+            }
+            if let fast { return fast }
+        }
+        return Self.droppingMarker(count, from: sourceText(of: paragraph))
     }
 
     /// Errors that need the whole answer list.
@@ -312,12 +474,15 @@ extension ModuleCompiler {
         let listPosition = position(list)
         switch question.kind {
         case .singleChoice:
-            let right = question.options.filter(\.isCorrect)
-            if right.isEmpty {
+            var firstRight: Int?, secondRight: Int?
+            for index in question.options.indices where question.options[index].isCorrect {
+                if firstRight == nil { firstRight = index } else { secondRight = index; break }
+            }
+            if firstRight == nil {
                 sink.error("single-choice.no-answer", at: listPosition, "this single-choice question has no right answer marked (x)",
                            hint: "mark the right option with (x); use (N%) for options that are partly right")
-            } else if right.count > 1 {
-                sink.error("single-choice.two-answers", at: right[1].position,
+            } else if let second = secondRight {
+                sink.error("single-choice.two-answers", at: question.options[second].position,
                            "this single-choice question has more than one option marked (x)",
                            hint: "keep one (x); use (N%) for partly right options, or [ ] and [x] for select-all")
             }
@@ -331,7 +496,7 @@ extension ModuleCompiler {
                 sink.error("ordering.too-short", at: listPosition, "an ordering question needs at least two items",
                            hint: "list the items in the right order, one `1.` line each")
             }
-            var seen: Set<String> = []
+            var seen = Set<String>(minimumCapacity: question.options.count)
             for option in question.options where !option.text.isEmpty {
                 if !seen.insert(option.text.lowercased()).inserted {
                     sink.error("ordering.repeated", at: option.position, "the item '\(option.text)' is repeated",
@@ -339,7 +504,7 @@ extension ModuleCompiler {
                 }
             }
         case .matching:
-            var seen: Set<String> = []
+            var seen = Set<String>(minimumCapacity: question.options.count)
             for option in question.options where !option.text.isEmpty {
                 if !seen.insert(option.text.lowercased()).inserted {
                     sink.error("matching.repeated-left", at: option.position, "the left side '\(option.text)' is repeated",
@@ -360,10 +525,16 @@ extension ModuleCompiler {
 
     /// `-> [label](#slug)` at the end of a paragraph.
     private func jumpLink(in paragraph: Int) -> StepTarget? {
-        let inlines = document.children(of: paragraph)
-        guard inlines.count >= 2, let last = inlines.last,
+        var last = -1, beforeLast = -1
+        var child = paragraph + 1
+        let end = document.subtreeEnd(of: paragraph)
+        while child < end {
+            (beforeLast, last) = (last, child)
+            child = document.subtreeEnd(of: child)
+        }
+        guard beforeLast >= 0, document.tag(of: last) == .link,
               case let .link(destination, _) = document.nodes[last].kind, destination.hasPrefix("#") else { return nil }
-        let before = document.nodes[inlines[inlines.count - 2]]
+        let before = document.nodes[beforeLast]
         guard case .text = before.kind else { return nil }
         let trimmed = before.literal.trimmed
         guard Self.jumpArrows.contains(where: { trimmed.hasSuffix($0) }) else { return nil }
@@ -409,22 +580,50 @@ extension ModuleCompiler {
     // MARK: - Check blocks
 
     private mutating func parseChecks(_ block: Int, for question: Question) -> [AnswerCheck] {
-        let node = document.nodes[block]
+        var literal = document.nodes[block].literal
         let blockPosition = position(block)
         var checks: [AnswerCheck] = []
         var wroteAnyLine = false
-        for (offset, rawLine) in node.literal.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmed
-            if line.isEmpty || line.hasPrefix("#") { continue }
+        func record(_ result: Result<CheckLine.Parsed, InputProblem>, line offset: Int, indent: Int) {
             wroteAnyLine = true
-            let indent = rawLine.prefix { $0 == " " }.count
             let at = SourcePosition(line: blockPosition.line + 1 + offset, column: blockPosition.column + indent)
-            switch CheckLine.parse(line, for: question) {
+            switch result {
             case let .success(check):
                 checks.append(AnswerCheck(written: check.written, response: check.response, expectedPercent: check.percent,
                                           expectsCritical: check.critical, position: at))
             case let .failure(problem):
                 sink.error("check.malformed", at: at, problem.message, hint: problem.hint)
+            }
+        }
+        func unicodeLine(_ rawLine: Substring, offset: Int) {
+            let line = rawLine.trimmed
+            if line.isEmpty || line.hasPrefix("#") { return }
+            record(CheckLine.parse(line, for: question), line: offset, indent: rawLine.prefix { $0 == " " }.count)
+        }
+        if literal.withUTF8({ Bytes.contains($0, 13) }) {
+            // "\r\n" is one Character, so lines split as Characters do, not at every "\n".
+            for (offset, rawLine) in literal.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                unicodeLine(rawLine, offset: offset)
+            }
+        } else {
+            literal.withUTF8 { bytes in
+                var start = 0, offset = 0
+                while start <= bytes.count {
+                    var end = start
+                    while end < bytes.count, bytes[end] != 10 { end += 1 }
+                    let rawLine = Bytes.slice(bytes, start, end)
+                    if Bytes.isASCII(rawLine) {
+                        let line = Bytes.trimmed(rawLine)
+                        if !line.isEmpty, line[0] != UInt8(ascii: "#") {
+                            let indent = rawLine.prefix { $0 == 32 }.count
+                            record(CheckLine.parse(ascii: line, for: question), line: offset, indent: indent)
+                        }
+                    } else {
+                        unicodeLine(Substring(Bytes.string(rawLine)), offset: offset)
+                    }
+                    start = end + 1
+                    offset += 1
+                }
             }
         }
         if !wroteAnyLine {

@@ -17,6 +17,13 @@ public enum CommonMark {
         }
     }
 
+    /// Parses part of a text (such as the body after front matter) in place, without
+    /// copying it first; see ``parse(_:lineOffset:)``.
+    static func parse(_ text: Substring, lineOffset: Int = 0) -> MarkdownDocument {
+        text.utf8.withContiguousStorageIfAvailable { parse(bytes: $0, lineOffset: lineOffset) }
+            ?? parse(String(text), lineOffset: lineOffset)
+    }
+
     /// Parses UTF-8 bytes; see ``parse(_:lineOffset:)``.
     public static func parse(bytes: UnsafeBufferPointer<UInt8>, lineOffset: Int = 0) -> MarkdownDocument {
         let root: OpaquePointer? = bytes.baseAddress.map { base in

@@ -42,9 +42,10 @@ public struct MarkdownNode: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case document
         case blockQuote
-        case list(ordered: Bool, start: Int, tight: Bool, delimiter: Character)
+        // Payloads of the rarer kinds are boxed (`indirect`), which keeps every node small.
+        indirect case list(ordered: Bool, start: Int, tight: Bool, delimiter: Character)
         case item
-        case codeBlock(info: String)
+        indirect case codeBlock(info: String)
         case htmlBlock
         case paragraph
         case heading(level: Int)
@@ -56,9 +57,34 @@ public struct MarkdownNode: Sendable, Equatable {
         case htmlInline
         case emphasis
         case strong
-        case link(destination: String, title: String)
-        case image(source: String, title: String)
+        indirect case link(destination: String, title: String)
+        indirect case image(source: String, title: String)
         case other
+
+        /// The kind without its payload.
+        var tag: Tag {
+            switch self {
+            case .document: return .document
+            case .blockQuote: return .blockQuote
+            case .list: return .list
+            case .item: return .item
+            case .codeBlock: return .codeBlock
+            case .htmlBlock: return .htmlBlock
+            case .paragraph: return .paragraph
+            case .heading: return .heading
+            case .thematicBreak: return .thematicBreak
+            case .text: return .text
+            case .softBreak: return .softBreak
+            case .lineBreak: return .lineBreak
+            case .code: return .code
+            case .htmlInline: return .htmlInline
+            case .emphasis: return .emphasis
+            case .strong: return .strong
+            case .link: return .link
+            case .image: return .image
+            case .other: return .other
+            }
+        }
 
         /// Whether this kind is a block (as opposed to inline content).
         public var isBlock: Bool {
@@ -69,6 +95,12 @@ public struct MarkdownNode: Sendable, Equatable {
                 return false
             }
         }
+    }
+
+    /// A ``Kind`` without its payload, for cheap comparisons.
+    enum Tag {
+        case document, blockQuote, list, item, codeBlock, htmlBlock, paragraph, heading, thematicBreak
+        case text, softBreak, lineBreak, code, htmlInline, emphasis, strong, link, image, other
     }
 
     /// What kind of node this is.
@@ -101,14 +133,51 @@ public struct MarkdownDocument: Sendable, Equatable {
     /// Indices of the direct children of the node at `index`, in order.
     public func children(of index: Int) -> [Int] {
         var result: [Int] = []
+        result.reserveCapacity(childCount(of: index))
         var child = index + 1
-        let end = nodes[index].subtreeEnd
+        let end = subtreeEnd(of: index)
         while child < end {
             result.append(child)
-            child = nodes[child].subtreeEnd
+            child = subtreeEnd(of: child)
         }
         return result
     }
+
+    /// Number of direct children of the node at `index`.
+    func childCount(of index: Int) -> Int {
+        var count = 0
+        var child = index + 1
+        let end = subtreeEnd(of: index)
+        while child < end {
+            count += 1
+            child = subtreeEnd(of: child)
+        }
+        return count
+    }
+
+    // MARK: - Reading nodes in place
+
+    /// Reads the node at `index` where it is stored: copying a node out of the array
+    /// would retain and release its strings.
+    @inline(__always)
+    func withNode<R>(_ index: Int, _ read: (borrowing MarkdownNode) -> R) -> R {
+        nodes.withUnsafeBufferPointer { buffer in
+            precondition(index >= 0 && index < buffer.count, "node index out of range")
+            return read(buffer[index])
+        }
+    }
+
+    /// Index one past the last descendant of the node at `index`.
+    @inline(__always) func subtreeEnd(of index: Int) -> Int { withNode(index) { $0.subtreeEnd } }
+
+    /// Index of the parent of the node at `index` (-1 for the document).
+    @inline(__always) func parent(of index: Int) -> Int { withNode(index) { $0.parent } }
+
+    /// Where the node at `index` is, if cmark gave it a position.
+    @inline(__always) func range(of index: Int) -> SourceRange? { withNode(index) { $0.range } }
+
+    /// The kind of the node at `index`, without its payload.
+    @inline(__always) func tag(of index: Int) -> MarkdownNode.Tag { withNode(index) { $0.kind.tag } }
 
     /// The plain text of the node at `index` and its descendants: text and code
     /// literals, with line breaks as spaces. Raw HTML is left out.
@@ -117,17 +186,18 @@ public struct MarkdownDocument: Sendable, Equatable {
         var i = index
         let end = nodes[index].subtreeEnd
         while i < end {
-            let node = nodes[i]
-            switch node.kind {
-            case .text, .code:
-                out += node.literal
-            case .softBreak, .lineBreak:
-                out += " "
-            case .paragraph, .heading, .codeBlock:
-                if i != index && !out.isEmpty && out.last != " " { out += " " }
-                if case .codeBlock = node.kind { out += node.literal }
-            default:
-                break
+            withNode(i) { node in
+                switch node.kind {
+                case .text, .code:
+                    out += node.literal
+                case .softBreak, .lineBreak:
+                    out += " "
+                case .paragraph, .heading, .codeBlock:
+                    if i != index && !out.isEmpty && out.last != " " { out += " " }
+                    if case .codeBlock = node.kind { out += node.literal }
+                default:
+                    break
+                }
             }
             i += 1
         }

@@ -75,19 +75,19 @@ public enum Evaluator {
     /// Why a response doesn't fit its question, or `nil` when it does.
     public static func validate(_ response: Response, for question: Question) -> InputProblem? {
         let count = question.options.count
-        let known = question.options.map(\.letter).joined(separator: ", ")
+        var known: String { question.options.map(\.letter).joined(separator: ", ") }
         func index(_ letter: String) -> Int? { optionIndex(letter, count: count) }
         switch (question.kind, response) {
         case let (.singleChoice, .choice(letter)):
             if index(letter) == nil { return InputProblem("there is no option '\(letter)'", hint: "choose one of \(known)") }
         case let (.selectAll, .selection(letters)):
-            var seen = Set<String>()
+            var seen = SeenLetters()
             for letter in letters {
                 if index(letter) == nil { return InputProblem("there is no option '\(letter)'", hint: "choose from \(known)") }
                 if !seen.insert(letter).inserted { return InputProblem("option '\(letter)' is given twice", hint: "give each letter once") }
             }
         case let (.ordering, .order(letters)):
-            var seen = Set<String>()
+            var seen = SeenLetters()
             for letter in letters {
                 if index(letter) == nil { return InputProblem("there is no item '\(letter)'", hint: "use the letters \(known)") }
                 if !seen.insert(letter).inserted { return InputProblem("item '\(letter)' is given twice", hint: "give each letter once") }
@@ -98,7 +98,8 @@ public enum Evaluator {
                                     hint: "put all \(count) items in order, for example `\(question.options.map(\.letter).joined(separator: " "))`")
             }
         case let (.matching, .matches(pairs)):
-            for (letter, number) in pairs {
+            // In letter order, so the same response always gets the same message.
+            for (letter, number) in pairs.sorted(by: { $0.key < $1.key }) {
                 if index(letter) == nil { return InputProblem("there is no item '\(letter)'", hint: "use the letters \(known)") }
                 if number < 1 || number > question.matchTargets.count {
                     return InputProblem("there is no right side \(number)", hint: "use a number from 1 to \(question.matchTargets.count)")
@@ -118,6 +119,48 @@ public enum Evaluator {
         return nil
     }
 
+    /// The indices of the options a response chose: bits for the first 64, a set beyond.
+    private struct ChosenOptions {
+        private var low: UInt64 = 0
+        private var high: Set<Int> = []
+
+        subscript(index: Int) -> Bool {
+            get { index < 64 ? low & (1 << UInt64(index)) != 0 : high.contains(index) }
+            set {
+                if index < 64 {
+                    low = newValue ? low | (1 << UInt64(index)) : low & ~(1 << UInt64(index))
+                } else if newValue {
+                    high.insert(index)
+                } else {
+                    high.remove(index)
+                }
+            }
+        }
+    }
+
+    /// A set of option letters: one bit for each of `a`…`z`, a set for the rest (`o27`…).
+    private struct SeenLetters {
+        private var single: UInt32 = 0
+        private var other: Set<String> = []
+
+        mutating func insert(_ letter: String) -> (inserted: Bool, memberAfterInsert: String) {
+            guard let bit = Self.bit(letter) else { return other.insert(letter) }
+            defer { single |= bit }
+            return (single & bit == 0, letter)
+        }
+
+        func contains(_ letter: String) -> Bool {
+            guard let bit = Self.bit(letter) else { return other.contains(letter) }
+            return single & bit != 0
+        }
+
+        private static func bit(_ letter: String) -> UInt32? {
+            let utf8 = letter.utf8
+            guard utf8.count == 1, let byte = utf8.first, byte >= 97, byte <= 122 else { return nil }
+            return 1 << UInt32(byte - 97)
+        }
+    }
+
     /// How to write a response to a kind of question.
     public static func hint(for kind: Question.Kind) -> String {
         switch kind {
@@ -134,19 +177,63 @@ public enum Evaluator {
     public static func evaluate(_ response: Response, for question: Question) -> Result<Evaluation, InputProblem> {
         if let problem = validate(response, for: question) { return .failure(problem) }
         let options = question.options
-        var score = Score.zero
-        var chosen: [Bool] = Array(repeating: false, count: options.count)
+        let (score, chosen) = mark(response, for: question)
         var rightAnswer: [String] = []
         var missed: [OptionFeedback] = []
 
         switch response {
         case let .choice(letter):
             guard let i = optionIndex(letter, count: options.count) else { break }
-            chosen[i] = true
-            score = Score(percent: options[i].weight)
             if !options[i].isCorrect, let right = options.first(where: \.isCorrect) {
                 missed.append(feedback(right))
             }
+        case .selection:
+            for (i, option) in options.enumerated() where option.isCorrect && !chosen[i] {
+                missed.append(feedback(option))
+            }
+        case .order:
+            if score != .full { rightAnswer = options.map(\.text) }
+        case let .matches(pairs):
+            for option in options {
+                if let number = pairs[option.letter], number - 1 == option.match { continue }
+                let target = option.match.map { question.matchTargets[$0] } ?? ""
+                rightAnswer.append("\(option.text) → \(target)")
+            }
+        case .text:
+            if score != .full { rightAnswer = question.acceptedAnswers }
+        }
+
+        let reasons = criticalRules(question, chosen: chosen).map { i, kind in
+            CriticalReason(questionID: question.id, letter: options[i].letter, text: options[i].text,
+                           kind: kind, feedback: options[i].feedback)
+        }
+        var chosenFeedback: [OptionFeedback] = []
+        for (i, option) in options.enumerated() where chosen[i] {
+            chosenFeedback.append(feedback(option))
+        }
+        return .success(Evaluation(
+            questionID: question.id, score: score, criticalReasons: reasons,
+            feedback: Feedback(chosen: chosenFeedback, missed: missed, rightAnswer: rightAnswer, explanation: question.explanation)
+        ))
+    }
+
+    /// The score and the letters of the broken critical rules, without the learner's
+    /// feedback: what an answer-key check compares. Same scoring as ``evaluate(_:for:)``.
+    static func verdict(_ response: Response, for question: Question) -> Result<(score: Score, critical: [String]), InputProblem> {
+        if let problem = validate(response, for: question) { return .failure(problem) }
+        let (score, chosen) = mark(response, for: question)
+        return .success((score, criticalRules(question, chosen: chosen).map { question.options[$0.0].letter }))
+    }
+
+    /// The exact score of a valid response, and which options it chose.
+    private static func mark(_ response: Response, for question: Question) -> (score: Score, chosen: ChosenOptions) {
+        let options = question.options
+        var chosen = ChosenOptions()
+        switch response {
+        case let .choice(letter):
+            guard let i = optionIndex(letter, count: options.count) else { return (.zero, chosen) }
+            chosen[i] = true
+            return (Score(percent: options[i].weight), chosen)
         case let .selection(letters):
             var rightChosen = 0, wrongChosen = 0
             for letter in letters {
@@ -155,10 +242,7 @@ public enum Evaluator {
                 if options[i].isCorrect { rightChosen += 1 } else { wrongChosen += 1 }
             }
             let right = options.reduce(0) { $0 + ($1.isCorrect ? 1 : 0) }
-            score = Score(max(0, rightChosen - wrongChosen), over: max(right, 1))
-            for (i, option) in options.enumerated() where option.isCorrect && !chosen[i] {
-                missed.append(feedback(option))
-            }
+            return (Score(max(0, rightChosen - wrongChosen), over: max(right, 1)), chosen)
         case let .order(letters):
             var place = Array(repeating: 0, count: options.count)
             for (position, letter) in letters.enumerated() {
@@ -170,44 +254,33 @@ public enum Evaluator {
             for i in 0..<n {
                 for j in (i + 1)..<max(n, i + 1) where place[i] < place[j] { inOrder += 1 }
             }
-            score = pairs == 0 ? .full : Score(inOrder, over: pairs)
-            if score != .full { rightAnswer = options.map(\.text) }
+            return (pairs == 0 ? .full : Score(inOrder, over: pairs), chosen)
         case let .matches(pairs):
             var right = 0
             for option in options {
-                if let number = pairs[option.letter], number - 1 == option.match { right += 1 } else {
-                    let target = option.match.map { question.matchTargets[$0] } ?? ""
-                    rightAnswer.append("\(option.text) → \(target)")
-                }
+                if let number = pairs[option.letter], number - 1 == option.match { right += 1 }
             }
-            score = options.isEmpty ? .full : Score(right, over: options.count)
+            return (options.isEmpty ? .full : Score(right, over: options.count), chosen)
         case let .text(text):
             let typed = normalize(text)
             let matched = !typed.isEmpty && question.acceptedAnswers.contains { normalize($0) == typed }
-            score = matched ? .full : .zero
-            if !matched { rightAnswer = question.acceptedAnswers }
+            return (matched ? .full : .zero, chosen)
         }
+    }
 
-        var reasons: [CriticalReason] = []
-        if question.kind == .singleChoice || question.kind == .selectAll {
-            for (i, option) in options.enumerated() where option.isCritical {
-                if option.isCorrect && !chosen[i] {
-                    reasons.append(CriticalReason(questionID: question.id, letter: option.letter, text: option.text,
-                                                  kind: .missedMustChoose, feedback: option.feedback))
-                } else if !option.isCorrect && chosen[i] {
-                    reasons.append(CriticalReason(questionID: question.id, letter: option.letter, text: option.text,
-                                                  kind: .choseMustNever, feedback: option.feedback))
-                }
+    /// The critical rules a choice breaks: a must-choose option missed or a must-never
+    /// option chosen (single choice and select-all only), in option order.
+    private static func criticalRules(_ question: Question, chosen: ChosenOptions) -> [(Int, CriticalReason.Kind)] {
+        guard question.kind == .singleChoice || question.kind == .selectAll else { return [] }
+        var rules: [(Int, CriticalReason.Kind)] = []
+        for (i, option) in question.options.enumerated() where option.isCritical {
+            if option.isCorrect && !chosen[i] {
+                rules.append((i, .missedMustChoose))
+            } else if !option.isCorrect && chosen[i] {
+                rules.append((i, .choseMustNever))
             }
         }
-        var chosenFeedback: [OptionFeedback] = []
-        for (i, option) in options.enumerated() where chosen[i] {
-            chosenFeedback.append(feedback(option))
-        }
-        return .success(Evaluation(
-            questionID: question.id, score: score, criticalReasons: reasons,
-            feedback: Feedback(chosen: chosenFeedback, missed: missed, rightAnswer: rightAnswer, explanation: question.explanation)
-        ))
+        return rules
     }
 
     private static func feedback(_ option: Option) -> OptionFeedback {

@@ -15,9 +15,12 @@ public struct SourceFile: Sendable {
         var text = text
         var starts = [0]
         text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
             starts.reserveCapacity(bytes.count / 40 + 1)
-            for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-                starts.append(offset + 1)
+            var offset = 0
+            while offset < bytes.count, let found = memchr(base + offset, 10, bytes.count - offset) {
+                offset = UnsafeRawPointer(found) - UnsafeRawPointer(base) + 1
+                starts.append(offset)
             }
         }
         self.text = text
@@ -90,27 +93,43 @@ enum SourceReader {
 
     /// Decodes bytes as UTF-8 text, reporting the first invalid byte or NUL.
     static func decode(_ data: Data, displayPath: String, sink: inout DiagnosticSink) -> SourceFile? {
-        var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        if let nul = bytes.firstIndex(of: 0) {
-            let file = SourceFile(path: displayPath, text: String(decoding: bytes[..<nul], as: UTF8.self))
+        data.withUnsafeBytes { raw in
+            let all = raw.assumingMemoryBound(to: UInt8.self)
+            let hasBOM = all.count >= 3 && all[0] == 0xEF && all[1] == 0xBB && all[2] == 0xBF
+            return decode(Bytes.slice(all, hasBOM ? 3 : 0, all.count), displayPath: displayPath, sink: &sink)
+        }
+    }
+
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, displayPath: String, sink: inout DiagnosticSink) -> SourceFile? {
+        if let nul = firstNUL(bytes) {
+            let file = SourceFile(path: displayPath, text: String(decoding: Bytes.slice(bytes, 0, nul), as: UTF8.self))
             sink.error("file.binary", at: file.position(ofByte: nul),
                        "this file contains a NUL byte, so it looks like a binary file, not Markdown text",
                        hint: "save the module as plain UTF-8 text")
             return nil
         }
-        if let bad = firstInvalidUTF8(bytes) {
-            let file = SourceFile(path: displayPath, text: String(decoding: bytes[..<bad], as: UTF8.self))
-            sink.error("file.encoding", at: file.position(ofByte: bad),
-                       "this file is not valid UTF-8 text (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
-                       hint: "save the file with UTF-8 encoding in your editor")
-            return nil
+        // One validating pass; the slower scan below only runs to place the error.
+        if let text = String(validating: bytes, as: UTF8.self) {
+            return SourceFile(path: displayPath, text: text)
         }
-        return SourceFile(path: displayPath, text: String(decoding: bytes, as: UTF8.self))
+        guard let bad = firstInvalidUTF8(bytes) else {
+            return SourceFile(path: displayPath, text: String(decoding: bytes, as: UTF8.self))
+        }
+        let file = SourceFile(path: displayPath, text: String(decoding: Bytes.slice(bytes, 0, bad), as: UTF8.self))
+        sink.error("file.encoding", at: file.position(ofByte: bad),
+                   "this file is not valid UTF-8 text (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
+                   hint: "save the file with UTF-8 encoding in your editor")
+        return nil
+    }
+
+    /// Offset of the first NUL byte.
+    private static func firstNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress, let found = memchr(base, 0, bytes.count) else { return nil }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 
     /// Offset of the first byte that does not start or continue a valid UTF-8 sequence.
-    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = bytes.count
         while i < n {
