@@ -78,4 +78,27 @@ struct AttemptPolicyTests {
         #expect(outcome.criticalReasons.map(\.letter) == ["c"])
         #expect(outcome.reasons.contains { $0.contains("Dangerous") })
     }
+
+    @Test func aScoreThatRoundsUpToTheMarkIsReportedAsJustUnder() throws {
+        let body = """
+
+        ## Quiz
+
+        ### One
+
+        - (x) Right
+        - (25%) Partly
+
+        ### Two
+
+        - (x) Right
+        - ( ) Wrong
+        """
+        let m = try #require(compileModule(body, settings: "pass: 63%\n").curriculum?.modules.first)
+        let outcome = AttemptPolicy.outcome(for: m, evaluations: try evaluations(m, [.choice("b"), .choice("a")]))
+        #expect(outcome.score == Score(5, over: 8))
+        #expect(outcome.score.percent == 63, "62.5% rounds half up")
+        #expect(!outcome.passed, "the exact score is under the mark")
+        #expect(outcome.reasons.first == "Your score was just under 63%; this module asks for 63%.")
+    }
 }

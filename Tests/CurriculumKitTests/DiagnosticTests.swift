@@ -46,6 +46,10 @@ struct DiagnosticTests {
         Expected(file: "scenario-unreachable.md", code: "scenario.unreachable", severity: .warning, line: 13, column: 1),
         Expected(file: "check-malformed.md", code: "check.malformed", severity: .error, line: 15, column: 1),
         Expected(file: "check-mismatch.md", code: "check.mismatch", severity: .error, line: 16, column: 1),
+        Expected(file: "check-outside-question.md", code: "check.outside-question", severity: .warning, line: 10, column: 1),
+        Expected(file: "callout-marker-text.md", code: "callout.marker-text", severity: .warning, line: 8, column: 10),
+        Expected(file: "feedback-unused.md", code: "option.feedback-unused", severity: .warning, line: 11, column: 1),
+        Expected(file: "one-option.md", code: "question.one-option", severity: .warning, line: 10, column: 1),
         Expected(file: "language-term.md", code: "language.term", severity: .warning, line: 8, column: 11),
         // Front matter.
         Expected(file: "duplicate-key.md", code: "front-matter.duplicate-key", severity: .error, line: 4, column: 1),
@@ -151,5 +155,16 @@ struct DiagnosticTests {
         #expect(result.diagnostics.map(\.line) == result.diagnostics.map(\.line).sorted())
         #expect(result.diagnostics.first?.description.hasSuffix(
             "scenario-missing-step.md:10:1: error: this option links to #nowhere, but the scenario has no step with that id") == true)
+    }
+
+    @Test func aCheckBlockOutsideAQuestionIsLeftOutOfTheLesson() throws {
+        let result = CurriculumCompiler.compile(path: Fixtures.path("diagnostics/check-outside-question.md"))
+        let lesson = try #require(result.curriculum?.modules.first?.sections.first)
+        let html = lesson.elements.map { element -> String in
+            if case let .text(content) = element { return content.html }
+            return ""
+        }.joined()
+        #expect(html.contains("Some text."))
+        #expect(!html.contains("100%"), "the answer key is not shown to learners")
     }
 }

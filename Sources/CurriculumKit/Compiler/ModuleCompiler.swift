@@ -237,6 +237,11 @@ struct ModuleCompiler {
             if document.tag(of: block) == .blockQuote, let callout = callout(block) {
                 flush()
                 result.append(callout)
+            } else if case let .codeBlock(info) = document.nodes[block].kind, Self.isCheckInfo(info) {
+                // An answer key outside a question would be shown to learners: leave it out.
+                sink.warning("check.outside-question", at: position(block),
+                             "this check block is not under a question, so it is not run and is left out of the lesson",
+                             hint: "move it under the answer list of the question it checks (after a ### heading)")
             } else {
                 run.append(block)
             }
@@ -248,7 +253,15 @@ struct ModuleCompiler {
     /// A block quote whose first line is `[!KIND]` becomes a callout.
     private mutating func callout(_ quote: Int) -> Element? {
         let start = position(quote)
-        guard let name = Self.calloutName(file.line(start.line)) else { return nil }
+        let firstLine = file.line(start.line)
+        guard let name = Self.calloutName(firstLine) else { return nil }
+        if let close = firstLine.firstIndex(of: "]"),
+           let text = firstLine[firstLine.index(after: close)...].firstIndex(where: { $0 != " " && $0 != "\t" }) {
+            let column = firstLine.utf8.distance(from: firstLine.startIndex, to: text) + 1
+            sink.warning("callout.marker-text", at: SourcePosition(line: start.line, column: column),
+                         "text on the same line as [!\(name)] is not shown",
+                         hint: "put [!\(name)] alone on its line and the text on the next line, starting with >")
+        }
         guard let kind = CalloutKind(rawValue: name.uppercased()) else {
             sink.error("callout.unknown", at: SourcePosition(line: start.line, column: start.column),
                        "unknown callout kind [!\(name)]",

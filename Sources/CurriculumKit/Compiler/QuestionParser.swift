@@ -398,6 +398,11 @@ extension ModuleCompiler {
                            hint: "write it as `- left side -> right side`")
             }
             option.feedback = elements(feedbackBlocks(of: item, after: paragraph))
+            if !option.feedback.isEmpty, question.kind == .ordering || question.kind == .matching || question.kind == .shortAnswer {
+                sink.warning("option.feedback-unused", at: itemPosition,
+                             "feedback under \(question.kind == .ordering ? "an ordering item" : question.kind == .matching ? "a matching item" : "an accepted answer") is not shown to learners",
+                             hint: "write what learners should know after the list: it is shown as the explanation")
+            }
             if question.kind != .shortAnswer {
                 question.options.append(option)
             }
@@ -481,6 +486,9 @@ extension ModuleCompiler {
             if firstRight == nil {
                 sink.error("single-choice.no-answer", at: listPosition, "this single-choice question has no right answer marked (x)",
                            hint: "mark the right option with (x); use (N%) for options that are partly right")
+            } else if question.options.count < 2 {
+                sink.warning("question.one-option", at: listPosition, "this question has only one option, so there is no choice to make",
+                             hint: "add the other options learners should weigh, each with its own ( ) marker")
             } else if let second = secondRight {
                 sink.error("single-choice.two-answers", at: question.options[second].position,
                            "this single-choice question has more than one option marked (x)",
@@ -490,6 +498,9 @@ extension ModuleCompiler {
             if !question.options.contains(where: \.isCorrect) {
                 sink.error("select-all.no-answer", at: listPosition, "this select-all question has no option marked [x]",
                            hint: "mark every right option with [x]")
+            } else if question.options.count < 2 {
+                sink.warning("question.one-option", at: listPosition, "this question has only one option, so there is no choice to make",
+                             hint: "add the other options learners should weigh, each with its own [ ] marker")
             }
         case .ordering:
             if question.options.count < 2 {

@@ -139,7 +139,9 @@ public enum AttemptPolicy {
         let meetsMark = mean >= Score(percent: module.pass)
         var reasons: [String] = []
         if !meetsMark {
-            reasons.append("Your score was \(mean.percent)%; this module asks for \(module.pass)%.")
+            // A score that rounds up to the mark is still under it: say so rather than show the mark.
+            let shown = mean.percent >= module.pass ? "just under \(module.pass)%" : "\(mean.percent)%"
+            reasons.append("Your score was \(shown); this module asks for \(module.pass)%.")
         }
         for reason in critical { reasons.append(reason.summary) }
         var review: [String] = []
