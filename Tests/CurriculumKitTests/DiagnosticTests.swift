@@ -46,6 +46,8 @@ struct DiagnosticTests {
         Expected(file: "scenario-unreachable.md", code: "scenario.unreachable", severity: .warning, line: 13, column: 1),
         Expected(file: "check-malformed.md", code: "check.malformed", severity: .error, line: 15, column: 1),
         Expected(file: "check-mismatch.md", code: "check.mismatch", severity: .error, line: 16, column: 1),
+        Expected(file: "ambiguous-percent.md", code: "front-matter.ambiguous-percent", severity: .warning, line: 4, column: 7),
+        Expected(file: "feedback-not-indented.md", code: "option.feedback-not-indented", severity: .warning, line: 11, column: 1),
         Expected(file: "check-outside-question.md", code: "check.outside-question", severity: .warning, line: 10, column: 1),
         Expected(file: "callout-marker-text.md", code: "callout.marker-text", severity: .warning, line: 8, column: 10),
         Expected(file: "feedback-unused.md", code: "option.feedback-unused", severity: .warning, line: 11, column: 1),

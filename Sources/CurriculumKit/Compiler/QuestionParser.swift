@@ -201,6 +201,18 @@ extension ModuleCompiler {
         }
         let answer = chosen ?? fallback
 
+        // `- option`, then `> feedback` at the start of the line, then more options: the
+        // unindented quote ended the list, so the options were split in two.
+        if contentBlocks.count >= 3 {
+            for offset in 1..<(contentBlocks.count - 1) where document.tag(of: contentBlocks[offset]) == .blockQuote {
+                let before = contentBlocks[offset - 1], after = contentBlocks[offset + 1]
+                guard document.tag(of: before) == .list, document.tag(of: after) == .list else { continue }
+                sink.warning("option.feedback-not-indented", at: position(contentBlocks[offset]),
+                             "this feedback is not indented under its option, so it splits the answer list in two",
+                             hint: "indent it two spaces, `  > text`, so it belongs to the option above")
+            }
+        }
+
         guard let answer else {
             if inScenario {
                 if !checkBlocks.isEmpty {

@@ -203,6 +203,11 @@ struct SettingsReader {
             let hadSign = text.hasSuffix("%")
             if hadSign { text = text.dropLast() }
             if let whole = Int(text.trimmed), (0...100).contains(whole) {
+                if !hadSign && whole == 1 {
+                    sink.warning("front-matter.ambiguous-percent", at: position(entry.value),
+                                 "'\(name): 1' is read as 1%; if you meant all of it, that is 100%",
+                                 hint: "write the percent sign: `\(name): 100%` or `\(name): 1%`")
+                }
                 return whole
             }
             if !hadSign, let fraction = Double(text), fraction > 0, fraction < 1 {
