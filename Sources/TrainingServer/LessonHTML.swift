@@ -4,8 +4,10 @@ import Synchronization
 /// Lesson elements as HTML for learners: text through cmark's safe renderer, callouts as
 /// labelled asides, facilitator notes left out.
 enum LessonHTML {
-    static func render(_ elements: [Element]) -> String {
+    /// `key` makes the ids of reflection boxes unique on a page.
+    static func render(_ elements: [Element], key: String = "x") -> String {
         var html = ""
+        var prompts = 0
         for element in elements {
             switch element {
             case let .text(content):
@@ -14,7 +16,15 @@ enum LessonHTML {
                 guard kind.isVisibleToLearners else { continue }
                 let label = Self.label(kind)
                 html += "<aside class=\"callout callout-\(kind.rawValue.lowercased())\" aria-label=\"\(label)\">"
-                html += "<p class=\"callout-label\"><strong>\(label)</strong></p>\n" + content.html + "</aside>\n"
+                html += "<p class=\"callout-label\"><strong>\(label)</strong></p>\n" + content.html
+                if kind == .discuss {
+                    // A private reflection box: not in a form, so what is typed never leaves the device.
+                    prompts += 1
+                    let id = "reflect-\(key.filter { $0.isLetter || $0.isNumber || $0 == "-" })-\(prompts)"
+                    html += "<label for=\"\(id)\" class=\"reflect-label\">Your thoughts (private: they stay on this page and are never sent or saved)</label>"
+                    html += "<textarea id=\"\(id)\" class=\"reflect\" rows=\"3\"></textarea>\n"
+                }
+                html += "</aside>\n"
             }
         }
         return html

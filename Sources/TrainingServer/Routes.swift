@@ -221,7 +221,7 @@ struct Routes: Sendable {
         values["number"] = number
         values["sectionCount"] = module.sections.count
         values["sectionTitle"] = section.title
-        values["lessonHTML"] = html.html("section:\(module.id):\(index)") { LessonHTML.render(section.elements) }
+        values["lessonHTML"] = html.html("section:\(module.id):\(index)") { LessonHTML.render(section.elements, key: "s\(index)") }
         if let open, let next = open.next, next.item.section == index {
             values["question"] = QuestionForm.values(next, state: open, previous: form, error: error, html: html)
         } else if let open, let next = open.next, next.item.section < index {

@@ -295,4 +295,20 @@ func signUp(_ browser: Browser, name: String = "Robin") async throws -> String {
             #expect(health.body.contains(#""status":"ok""#))
         }
     }
+
+    @Test func discussionPromptsGetAPrivateReflectionBox() async throws {
+        let site = try TestSite()
+        defer { site.remove() }
+        try await site.test { client in
+            let browser = Browser(client)
+            _ = try await signUp(browser)
+            let page = try await browser.get("/modules/practice/sections/1")
+            #expect(page.body.contains("Think about it") && page.body.contains("Who could you ask to stay with you?"))
+            let box = try #require(page.body.range(of: "<textarea"))
+            #expect(page.body.contains("<label for=\"reflect-s0-1\""))
+            #expect(page.body[..<box.lowerBound].components(separatedBy: "<form").count
+                    == page.body[..<box.lowerBound].components(separatedBy: "</form>").count, "not inside a form: never sent")
+            #expect(!page.body.contains("Secret note for facilitators"))
+        }
+    }
 }

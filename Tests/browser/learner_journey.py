@@ -182,8 +182,15 @@ def main():
         expect("Robin <b>test</b>" in driver.find_element(By.CSS_SELECTOR, "header .who").text, "the display name shows as typed, escaped")
         click_and_wait(driver, driver.find_element(By.LINK_TEXT, module["title"]))
         check_page(driver, "module", args.screenshots)
-        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/attempts'] button"))
+        # Read the first lesson page (with its discussion prompt), then start the questions.
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "ol.sections a"))
         check_page(driver, "lesson", args.screenshots)
+        boxes = driver.find_elements(By.CSS_SELECTOR, "textarea.reflect")
+        if boxes:
+            boxes[0].send_keys("Something to think about")
+        expect("Facilitator" not in driver.find_element(By.TAG_NAME, "main").text, "no facilitator notes on a learner's page")
+        driver.back()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action$='/attempts'] button"))
         half = max(1, total // 2)
         done = answer_until(driver, base, key, args.module, half, args.screenshots, keyboard_first=True)
         expect(done == half, f"answered {half} questions in the first visit (answered {done})")
