@@ -8,8 +8,9 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The client's address.
     public let remoteAddress: SocketAddress?
-    /// The visitor's session; the middleware always sets one (a fresh one when none came in).
-    var session = Session.fresh()
+    /// The visitor's session; the session middleware always sets it (a fresh one when no
+    /// valid cookie came in). Until then it is an empty placeholder that signs no one in.
+    var session = Session(learnerID: nil, nonce: "", expires: 0, flashCode: nil)
 
     /// Creates the context for a request.
     public init(source: ApplicationRequestContextSource) {
