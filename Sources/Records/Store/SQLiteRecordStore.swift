@@ -146,13 +146,13 @@ public final class SQLiteRecordStore: RecordStore {
     public func record(_ response: ResponseRecord, finishing result: AttemptResult?) async throws -> ResponseRecord {
         try await write { db in
             try Self.requireOpen(db, attemptID: response.attemptID)
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM response WHERE attempt_id = ? AND item_id = ? AND step = ?",
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM response WHERE attempt_id = ? AND item_id = ? AND step = ?"),
                                  arguments: [response.attemptID, response.itemID, response.step ?? ""]) == true {
                 throw RecordsError(.alreadyAnswered, "this was already answered in this attempt",
                                    hint: "go on to the next question")
             }
             var stored = response
-            stored.sequence = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM response WHERE attempt_id = ?",
+            stored.sequence = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM response WHERE attempt_id = ?"),
                                                arguments: [response.attemptID]) ?? 1
             try Self.insert(db, stored)
             if let result {
@@ -239,7 +239,7 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     private static func requireOpen(_ db: Database, attemptID: Int64) throws {
-        let status = try String.fetchOne(db, sql: "SELECT status FROM attempt WHERE id = ?", arguments: [attemptID])
+        let status = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM attempt WHERE id = ?"), arguments: [attemptID])
         guard status == AttemptRecord.Status.open.rawValue else {
             throw RecordsError(.attemptClosed, status == nil ? "this attempt doesn't exist" : "this attempt is already closed",
                                hint: "start or continue the module again")
@@ -255,12 +255,12 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     static func insert(_ db: Database, _ response: ResponseRecord) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO response (attempt_id, item_id, step, sequence, response, score_numerator, score_denominator, critical, answered_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [response.attemptID, response.itemID, response.step ?? "", response.sequence,
-                             StoredResponse.json(response.response), response.score.numerator,
-                             response.score.denominator, response.isCritical, response.answeredAt])
+            """).execute(arguments: [response.attemptID, response.itemID, response.step ?? "", response.sequence,
+                                     StoredResponse.json(response.response), response.score.numerator,
+                                     response.score.denominator, response.isCritical, response.answeredAt])
     }
 
     private static func learner(_ row: Row) -> Learner {
