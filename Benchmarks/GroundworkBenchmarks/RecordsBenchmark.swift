@@ -7,21 +7,6 @@ import GRDB
 import GRDBSQLite
 import Records
 
-/// The module's answer key for what the attempt is at.
-func rightAnswer(_ state: AttemptState) -> Response? {
-    guard let question = state.next?.presented.question else { return nil }
-    switch question.kind {
-    case .singleChoice: return question.options.first(where: \.isCorrect).map { .choice($0.letter) }
-    case .selectAll: return .selection(question.options.filter(\.isCorrect).map(\.letter))
-    case .ordering: return .order(question.options.map(\.letter))
-    case .matching:
-        var pairs: [String: Int] = [:]
-        for option in question.options { pairs[option.letter] = (option.match ?? 0) + 1 }
-        return .matches(pairs)
-    case .shortAnswer: return question.acceptedAnswers.first.map { .text($0) }
-    }
-}
-
 func benchRecords(answers target: Int = 3000) async throws {
     guard let curriculum = CurriculumCompiler.compile(path: "Curriculum").curriculum else {
         print("records: run from the repository root (the bundled Curriculum must compile)")
@@ -39,7 +24,7 @@ func benchRecords(answers target: Int = 3000) async throws {
         let (learner, _) = try await coursework.register(displayName: "Bench \(recorded)")
         for module in curriculum.modules where recorded < target {
             var state = try await coursework.attempt(module.id, for: learner)
-            while recorded < target, let response = rightAnswer(state) {
+            while recorded < target, let response = state.next?.presented.question.answerKey {
                 let start = now()
                 state = try await coursework.answer(response, in: state).state
                 seconds += now() - start

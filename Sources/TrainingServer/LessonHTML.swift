@@ -14,7 +14,7 @@ enum LessonHTML {
                 html += content.html
             case let .callout(kind, content):
                 guard kind.isVisibleToLearners else { continue }
-                let label = Self.label(kind)
+                let label = kind.label
                 html += "<aside class=\"callout callout-\(kind.rawValue.lowercased())\" aria-label=\"\(label)\">"
                 html += "<p class=\"callout-label\"><strong>\(label)</strong></p>\n" + content.html
                 if kind == .discuss {
@@ -28,18 +28,6 @@ enum LessonHTML {
             }
         }
         return html
-    }
-
-    static func label(_ kind: CalloutKind) -> String {
-        switch kind {
-        case .note: return "Note"
-        case .tip: return "Tip"
-        case .important: return "Important"
-        case .warning: return "Warning"
-        case .caution: return "Caution"
-        case .facilitator: return "Facilitator note"
-        case .discuss: return "Think about it"
-        }
     }
 }
 

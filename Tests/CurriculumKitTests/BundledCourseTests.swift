@@ -31,4 +31,17 @@ struct BundledCourseTests {
         let overdose = try #require(course.module(id: "overdose-response"))
         #expect(overdose.questions.contains { $0.options.contains(where: \.isCritical) })
     }
+
+    @Test func everyAnswerKeyScoresFullMarksWithNoCriticalChoice() throws {
+        let course = try #require(Self.result.curriculum)
+        let questions = course.modules.flatMap(\.questions)
+            + course.modules.flatMap(\.scenarios).flatMap(\.steps).compactMap(\.question)
+        #expect(questions.count > 78)
+        for question in questions {
+            let key = try #require(question.answerKey, "\(question.id)")
+            let evaluation = try Evaluator.evaluate(key, for: question).get()
+            #expect(evaluation.score == .full, "\(question.id)")
+            #expect(!evaluation.isCritical, "\(question.id)")
+        }
+    }
 }

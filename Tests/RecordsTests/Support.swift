@@ -49,21 +49,6 @@ final class SeedCounter: @unchecked Sendable {
 extension AttemptState {
     /// The module's own answer key for the item the attempt is at (full marks).
     func rightAnswer() -> Response? {
-        guard let next else { return nil }
-        let question = next.presented.question
-        switch question.kind {
-        case .singleChoice:
-            return question.options.first(where: \.isCorrect).map { .choice($0.letter) }
-        case .selectAll:
-            return .selection(question.options.filter(\.isCorrect).map(\.letter))
-        case .ordering:
-            return .order(question.options.map(\.letter))
-        case .matching:
-            var pairs: [String: Int] = [:]
-            for option in question.options { pairs[option.letter] = (option.match ?? 0) + 1 }
-            return .matches(pairs)
-        case .shortAnswer:
-            return question.acceptedAnswers.first.map { .text($0) }
-        }
+        next?.presented.question.answerKey
     }
 }

@@ -35,25 +35,12 @@ public struct TerminalRenderer: Sendable {
             case let .callout(kind, content):
                 if kind == .facilitator && audience == .learner { continue }
                 let inner = TerminalRenderer(width: width - 2, styled: styled).render(content.markdown)
-                var lines = [style("▌ " + label(kind), .bold)]
+                var lines = [style("▌ " + kind.label, .bold)]
                 lines += inner.split(separator: "\n", omittingEmptySubsequences: false).map { "▌ " + $0 }
                 blocks.append(lines.joined(separator: "\n"))
             }
         }
         return blocks.joined(separator: "\n\n")
-    }
-
-    /// The heading a callout gets.
-    public func label(_ kind: CalloutKind) -> String {
-        switch kind {
-        case .note: return "Note"
-        case .tip: return "Tip"
-        case .important: return "Important"
-        case .warning: return "Warning"
-        case .caution: return "Caution"
-        case .facilitator: return "Facilitator note"
-        case .discuss: return "Think about it"
-        }
     }
 
     /// Renders a Markdown document.

@@ -63,6 +63,19 @@ public enum CalloutKind: String, Sendable, Codable, CaseIterable {
 
     /// Whether learners working alone see it (everything but facilitator notes).
     public var isVisibleToLearners: Bool { self != .facilitator }
+
+    /// The heading a callout of this kind is shown under.
+    public var label: String {
+        switch self {
+        case .note: return "Note"
+        case .tip: return "Tip"
+        case .important: return "Important"
+        case .warning: return "Warning"
+        case .caution: return "Caution"
+        case .facilitator: return "Facilitator note"
+        case .discuss: return "Think about it"
+        }
+    }
 }
 
 /// A part of a lesson: Markdown text or a callout.

@@ -44,6 +44,29 @@ public struct Question: Sendable, Equatable, Codable, Identifiable {
     public func option(_ letter: String) -> Option? {
         options.first { $0.letter == letter }
     }
+
+    /// The response that scores full marks, in the module's letters: the right option, every
+    /// right option, the written order, the written pairs, or the first accepted answer.
+    /// `nil` when the question has none (a question with errors).
+    public var answerKey: Response? {
+        switch kind {
+        case .singleChoice:
+            return options.first(where: \.isCorrect).map { .choice($0.letter) }
+        case .selectAll:
+            return .selection(options.filter(\.isCorrect).map(\.letter))
+        case .ordering:
+            return .order(options.map(\.letter))
+        case .matching:
+            var pairs: [String: Int] = [:]
+            for option in options {
+                guard let match = option.match else { return nil }
+                pairs[option.letter] = match + 1
+            }
+            return .matches(pairs)
+        case .shortAnswer:
+            return acceptedAnswers.first.map { .text($0) }
+        }
+    }
 }
 
 /// One option of a question.
