@@ -70,7 +70,7 @@ struct Learn: AsyncParsableCommand {
             }
             code = resumeCode
             QuitNotice.shared.remember(code: resumeCode)
-            try await runner.run(learner: learner, code: resumeCode, moduleID: module)
+            try await runner.run(learner: learner, moduleID: module)
         } catch is LearnRunner.Stop {
             console.say()
             console.say("Stopped. Every answer you gave is saved.")

@@ -67,7 +67,7 @@ struct LearnRunner {
     // MARK: Module list
 
     /// The module list, until the learner quits. With `moduleID`, runs that module once.
-    func run(learner: Learner, code: String, moduleID: String?) async throws {
+    func run(learner: Learner, moduleID: String?) async throws {
         if let moduleID {
             try await runModule(moduleID, learner: learner)
             try await showProgress(learner)
