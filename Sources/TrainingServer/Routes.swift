@@ -200,6 +200,8 @@ struct Routes: Sendable {
         let module = try moduleFor(context)
         do {
             let state = try await coursework.attempt(module.id, for: learner)
+            // A module of lessons only has nothing to answer: it counts as done once opened.
+            _ = try await coursework.finishReading(state)
             let section = state.next.map { $0.item.section + 1 } ?? 1
             return pages.redirect(to: "/modules/\(module.id)/sections/\(section)")
         } catch let error as RecordsError where error.kind == .noAttemptsLeft {

@@ -201,4 +201,35 @@ import Testing
         #expect(unknown?.kind == .unknownItem)
         #expect(unknown?.hint?.contains("practice") == true)
     }
+
+    @Test func aModuleOfLessonsOnlyIsPassedOnceRead() async throws {
+        defer { folder.remove() }
+        let compiled = CurriculumCompiler.compile(moduleText: """
+        ---
+        id: reading
+        title: Reading Only
+        ---
+
+        ## A page
+
+        Just something to read.
+        """)
+        let course = try #require(compiled.curriculum, "\(compiled.diagnostics)")
+        let coursework = try makeCoursework(folder, curriculum: course)
+        let (learner, _) = try await coursework.register(displayName: "Robin")
+        let state = try await coursework.attempt("reading", for: learner)
+        #expect(state.items.isEmpty && state.isComplete)
+        let outcome = try #require(try await coursework.finishReading(state))
+        #expect(outcome.passed && outcome.score == .full)
+        #expect(try await coursework.progress(of: learner).modules[0].state == .passed)
+    }
+
+    @Test func displayNamesThatDoNotFitSayWhy() async throws {
+        defer { folder.remove() }
+        let coursework = try makeCoursework(folder)
+        let long = await #expect(throws: RecordsError.self) { try await coursework.register(displayName: String(repeating: "x", count: 61)) }
+        #expect(long?.message.contains("up to 60") == true && long?.hint == "choose a shorter name")
+        let control = await #expect(throws: RecordsError.self) { try await coursework.register(displayName: "a\u{7}b") }
+        #expect(control?.message.contains("control characters") == true)
+    }
 }

@@ -85,9 +85,13 @@ public struct Coursework: Sendable {
             throw RecordsError(.badDisplayName, "a display name can't be empty",
                                hint: "choose any name you'd like to be called; it doesn't need to be your real name")
         }
-        guard name.count <= Self.maximumDisplayNameLength, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw RecordsError(.badDisplayName, "a display name can be up to \(Self.maximumDisplayNameLength) letters, without control characters",
+        guard name.count <= Self.maximumDisplayNameLength else {
+            throw RecordsError(.badDisplayName, "a display name can be up to \(Self.maximumDisplayNameLength) letters",
                                hint: "choose a shorter name")
+        }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw RecordsError(.badDisplayName, "a display name can't contain invisible control characters",
+                               hint: "type the name again with letters, numbers, spaces or punctuation")
         }
         let learner = Learner(id: Self.randomID(), displayName: name, createdAt: now())
         // A fresh code colliding with a stored one is astronomically rare; try again if it does.
@@ -225,14 +229,18 @@ public struct Coursework: Sendable {
     /// Finishes an attempt with nothing to answer (a module of lessons only): passed once read.
     public func finishReading(_ state: AttemptState) async throws -> ModuleOutcome? {
         guard state.items.isEmpty else { return nil }
-        let outcome = ModuleOutcome(score: .full, passMark: state.module.pass, passed: true,
-                                    criticalReasons: [], reasons: [], sectionsToReview: [])
-        try await store.close(attemptID: state.attempt.id, result: AttemptResult(score: .full, passed: true), at: now())
+        let outcome = Self.outcome(of: state)
+        try await closeIfOpen(state.attempt.id, result: AttemptResult(score: outcome.score, passed: outcome.passed))
         return outcome
     }
 
     /// How a fully answered attempt went, from its stored answers, by the module's rules.
     public static func outcome(of state: AttemptState) -> ModuleOutcome {
+        if state.items.isEmpty {
+            // A module of lessons only: nothing to score, passed once read.
+            return ModuleOutcome(score: .full, passMark: state.module.pass, passed: true,
+                                 criticalReasons: [], reasons: [], sectionsToReview: [])
+        }
         var evaluations: [Evaluation] = []
         var scenarios: [ScenarioResult] = []
         for item in state.items {
