@@ -298,3 +298,40 @@ extension LearnCommandTests {
         #expect(again.finish() == 0)
     }
 }
+
+extension LearnCommandTests {
+    /// The repository's bundled course.
+    static var bundledCourse: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Curriculum").path
+    }
+
+    @Test func theBundledCourseCanBeTakenFromStartToFinish() throws {
+        defer { folder.remove() }
+        let result = CurriculumCompiler.compile(path: Self.bundledCourse)
+        let course = try #require(result.curriculum)
+        var code: String?
+        for module in course.modules {
+            var arguments = ["learn", Self.bundledCourse, "--data", folder.path, "--module", module.id]
+            if let code { arguments += ["--learner", code] }
+            let process = try LearnerProcess(arguments)
+            if code == nil {
+                try process.waitForPrompt()
+                process.send("")
+                try process.waitForPrompt()
+                process.send("Robin")
+                let lines = try process.waitFor("the resume code") { $0.hasPrefix("Resume code: ") }
+                code = lines.last.map { String($0.dropFirst("Resume code: ".count)) }
+            }
+            try answer(process, key: AnswerKey(module: module))
+            #expect(process.finish() == 0)
+            #expect(process.text.contains("Module result: passed (100%)."), "\(module.id): \(process.text.suffix(600))")
+        }
+        let last = try LearnerProcess(["learn", Self.bundledCourse, "--data", folder.path, "--learner", try #require(code)])
+        let menu = try last.waitForPrompt()
+        #expect(menu.contains("7 of 7 required modules passed"))
+        last.send("quit")
+        #expect(last.finish() == 0)
+    }
+}
+
