@@ -21,13 +21,10 @@ struct Session: Sendable, Equatable {
 
     /// A fresh session (signed out, or for `learnerID`) with a new nonce.
     static func fresh(learnerID: String? = nil, flashCode: String? = nil, now: Date = Date()) -> Session {
-        Session(learnerID: learnerID, nonce: randomHex(16), expires: Int(now.timeIntervalSince1970) + lifetime,
+        Session(learnerID: learnerID, nonce: Hex.random(bytes: 16), expires: Int(now.timeIntervalSince1970) + lifetime,
                 flashCode: flashCode, isNew: true)
     }
 
-    static func randomHex(_ count: Int) -> String {
-        Hex.random(bytes: count)
-    }
 }
 
 /// Signs and checks session cookies and CSRF tokens with a key from the data folder.

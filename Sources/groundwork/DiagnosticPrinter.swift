@@ -1,5 +1,6 @@
 import CurriculumKit
 import Foundation
+import Records
 
 /// Prints diagnostics like a compiler: `path:line:column: error: message`, a hint line,
 /// and a summary. Colour only on a terminal, with TERM not `dumb` and NO_COLOR unset.
@@ -39,5 +40,18 @@ struct DiagnosticPrinter {
 
     private func plural(_ count: Int, _ noun: String) -> String {
         count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
+    }
+}
+
+/// `error: message` and its hint on standard error: how every command reports a problem
+/// that isn't a course diagnostic.
+func reportError(_ message: String, hint: String?) {
+    FileHandle.standardError.write(Data(("error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") + "\n").utf8))
+}
+
+extension RecordsError {
+    /// The exit status for this problem: 2 for a code or name the person typed, 1 otherwise.
+    var exitStatus: Int32 {
+        kind == .unknownCode || kind == .malformedCode || kind == .unknownItem ? 2 : 1
     }
 }

@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         let result = CurriculumCompiler.compile(path: course)
         guard let curriculum = result.curriculum else {
             DiagnosticPrinter(stream: .standardError).print(result)
-            FileHandle.standardError.write(Data("error: the course has errors, so the server didn't start\n".utf8))
+            reportError("the course has errors, so the server didn't start", hint: "fix the errors above; groundwork check shows them too")
             throw ExitCode(1)
         }
         var logger = Logger(label: "groundwork")
@@ -52,10 +52,10 @@ struct Serve: AsyncParsableCommand {
             try await app.runService()
             logger.info("stopped")
         } catch let error as RecordsError {
-            FileHandle.standardError.write(Data(("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "") + "\n").utf8))
+            reportError(error.message, hint: error.hint)
             throw ExitCode(1)
         } catch let error as ServerError {
-            FileHandle.standardError.write(Data(("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "") + "\n").utf8))
+            reportError(error.message, hint: error.hint)
             throw ExitCode(1)
         }
     }

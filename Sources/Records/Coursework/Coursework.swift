@@ -287,10 +287,7 @@ public struct Coursework: Sendable {
     /// The learner's open attempt at the module, if there is one on the current content.
     /// Unlike ``attempt(_:for:)`` this never starts or closes anything (for pages that only show).
     public func openAttempt(_ moduleID: String, for learner: Learner) async throws -> AttemptState? {
-        let module = try module(moduleID)
-        let attempts = try await store.attempts(learnerID: learner.id, moduleID: module.id)
-        guard let open = attempts.first(where: { $0.status == .open }), open.moduleHash == module.hash else { return nil }
-        return AttemptState(module: module, attempt: open, responses: try await store.responses(attemptID: open.id))
+        try await moduleView(moduleID, learnerID: learner.id)?.open
     }
 
     /// The last answer the learner gave in a module, with its feedback: what a runner shows

@@ -28,11 +28,6 @@ final class Console {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
-    /// Prints to standard error.
-    func warn(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
-
     /// Asks a question and reads one line; `nil` at the end of input.
     func ask(_ prompt: String) -> String? {
         if interactive {

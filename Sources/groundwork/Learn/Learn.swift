@@ -53,11 +53,12 @@ struct Learn: AsyncParsableCommand {
             let (store, hasher) = try dataOptions.folder.open()
             coursework = Coursework(curriculum: curriculum, store: store, hasher: hasher)
         } catch let error as RecordsError {
-            console.warn("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? ""))
+            reportError(error.message, hint: error.hint)
             throw ExitCode(1)
         }
         if let module, curriculum.module(id: module) == nil {
-            console.warn("error: this course has no module '\(module)'\n  hint: the modules are: \(curriculum.modules.map(\.id).joined(separator: ", "))")
+            reportError("this course has no module '\(module)'",
+                        hint: "the modules are: \(curriculum.modules.map(\.id).joined(separator: ", "))")
             throw ExitCode(2)
         }
         let runner = LearnRunner(coursework: coursework, console: console)
@@ -75,8 +76,8 @@ struct Learn: AsyncParsableCommand {
             console.say()
             console.say("Stopped. Every answer you gave is saved.")
         } catch let error as RecordsError {
-            console.warn("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? ""))
-            throw ExitCode(error.kind == .unknownCode || error.kind == .malformedCode ? 2 : 1)
+            reportError(error.message, hint: error.hint)
+            throw ExitCode(error.exitStatus)
         }
         if let code {
             console.say("To pick up where you left off: groundwork learn --learner \(code)")
@@ -118,7 +119,7 @@ struct LearnerCommand: AsyncParsableCommand {
             data.append(0x0A)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                    FileHandle.standardError.write(Data("error: can't write \(output)\n".utf8))
+                    reportError("can't write \(output)", hint: "check that its folder exists and is writable, or leave out --output to print the JSON")
                     throw ExitCode(1)
                 }
             } else {
@@ -158,7 +159,7 @@ private func withRecords<T: Sendable>(_ options: DataOptions,
         let (store, hasher) = try options.folder.open()
         return try await body(store, hasher)
     } catch let error as RecordsError {
-        FileHandle.standardError.write(Data(("error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "") + "\n").utf8))
-        throw ExitCode(error.kind == .unknownCode || error.kind == .malformedCode ? 2 : 1)
+        reportError(error.message, hint: error.hint)
+        throw ExitCode(error.exitStatus)
     }
 }
