@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "groundwork", targets: ["groundwork"]),
         .library(name: "CurriculumKit", targets: ["CurriculumKit"]),
-        .library(name: "Records", targets: ["Records"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
@@ -34,19 +35,35 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The runtime: Coursework, staff accounts, sessions, the record types and the store
+        // protocols. No SQL, HTTP or terminal here, and no GRDB.
         .target(
-            name: "Records",
+            name: "Runtime",
             dependencies: [
                 "CurriculumKit",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ]
+        ),
+        // The embedded default store.
+        .target(
+            name: "SQLiteStore",
+            dependencies: [
+                "Runtime",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Opens the configured store: the one place that knows every adapter.
+        .target(
+            name: "Stores",
+            dependencies: ["Runtime", "SQLiteStore"]
         ),
         .target(
             name: "TrainingServer",
             dependencies: [
                 "CurriculumKit",
-                "Records",
+                "Runtime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,7 +74,8 @@ let package = Package(
             name: "groundwork",
             dependencies: [
                 "CurriculumKit",
-                "Records",
+                "Runtime",
+                "Stores",
                 "TrainingServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -65,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "GroundworkBenchmarks",
             dependencies: [
-                "CurriculumKit", "Ccmark", "Records",
+                "CurriculumKit", "Ccmark", "Runtime", "SQLiteStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -82,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "TrainingServerTests",
             dependencies: [
-                "TrainingServer", "Records", "CurriculumKit",
+                "TrainingServer", "Runtime", "SQLiteStore", "Stores", "CurriculumKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -90,9 +108,16 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
-            name: "RecordsTests",
-            dependencies: ["Records", "CurriculumKit"],
+            name: "RuntimeTests",
+            dependencies: ["Runtime", "SQLiteStore", "Stores", "CurriculumKit",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
+        ),
+        // The rules every store must keep, run against each store.
+        .testTarget(
+            name: "StoreContractTests",
+            dependencies: ["Runtime", "SQLiteStore", "CurriculumKit",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

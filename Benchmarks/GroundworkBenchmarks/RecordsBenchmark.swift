@@ -5,7 +5,8 @@ import CurriculumKit
 import Foundation
 import GRDB
 import GRDBSQLite
-import Records
+import Runtime
+import SQLiteStore
 
 func benchRecords(answers target: Int = 3000) async throws {
     guard let curriculum = CurriculumCompiler.compile(path: "Curriculum").curriculum else {
@@ -37,13 +38,13 @@ func benchRecords(answers target: Int = 3000) async throws {
     // Baseline: the same rows, read back from our database, inserted with raw sqlite3 into a
     // copy of it whose response table is empty: same schema, indexes and pragmas, one
     // BEGIN IMMEDIATE … COMMIT per answer.
-    let rows = try await store.pool.read { db in
+    let rows = try await store.database.read { db in
         try Row.fetchAll(db, sql: "SELECT * FROM response ORDER BY rowid").map { row -> [DatabaseValue] in
             ["attempt_id", "item_id", "step", "sequence", "response", "score_numerator", "score_denominator",
              "critical", "answered_at"].map { row[$0] as DatabaseValue }
         }
     }
-    try await store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    try await store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     let copy = root + "/baseline.sqlite"
     try FileManager.default.copyItem(atPath: store.path, toPath: copy)
     var handle: OpaquePointer?
@@ -53,7 +54,7 @@ func benchRecords(answers target: Int = 3000) async throws {
     exec("PRAGMA journal_mode = WAL")
     exec("PRAGMA foreign_keys = ON")
     exec("PRAGMA busy_timeout = 10000")
-    for pragma in SQLiteRecordStore.pragmas { exec(pragma) }
+    for pragma in SQLiteStore.pragmas { exec(pragma) }
     exec("DELETE FROM response")
     var statement: OpaquePointer?
     sqlite3_prepare_v2(db, """

@@ -2,7 +2,7 @@ import CurriculumKit
 import Foundation
 import Hummingbird
 import Mustache
-import Records
+import Runtime
 
 /// Renders the Mustache templates in `Templates/` into responses. Learner-supplied text is
 /// always passed as `{{escaped}}` values; only cmark's safe HTML goes in `{{{raw}}}` ones.

@@ -1,7 +1,7 @@
 import CurriculumKit
 import Foundation
 import Hummingbird
-import Records
+import Runtime
 
 /// Every route of the learner web app. Each one reads the session, asks ``Coursework``
 /// (which does all scoring, recording and progress), and renders a page or redirects.
@@ -44,7 +44,7 @@ struct Routes: Sendable {
     /// The signed-in learner, or nil (a session for a deleted learner counts as signed out).
     private func learner(_ context: WebContext) async throws -> Learner? {
         guard let id = context.session.learnerID else { return nil }
-        return try await coursework.store.learner(id: id)
+        return try await coursework.learner(id: id)
     }
 
     private func requireLearner(_ context: WebContext) async throws -> Learner {

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Records
+import Runtime
 
 /// A visitor's session, kept in a signed cookie: who is signed in (if anyone), a random
 /// nonce the CSRF token is derived from, when it expires, and a resume code to show once.

@@ -2,7 +2,7 @@ import CurriculumKit
 import Foundation
 import Hummingbird
 import Logging
-import Records
+import Runtime
 
 /// The learner web app: server-rendered pages over ``Coursework``.
 public enum TrainingServer {

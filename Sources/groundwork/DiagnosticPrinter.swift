@@ -1,6 +1,6 @@
 import CurriculumKit
 import Foundation
-import Records
+import Runtime
 
 /// Prints diagnostics like a compiler: `path:line:column: error: message`, a hint line,
 /// and a summary. Colour only on a terminal, with TERM not `dumb` and NO_COLOR unset.
@@ -52,6 +52,6 @@ func reportError(_ message: String, hint: String?) {
 extension RecordsError {
     /// The exit status for this problem: 2 for a code or name the person typed, 1 otherwise.
     var exitStatus: Int32 {
-        kind == .unknownCode || kind == .malformedCode || kind == .unknownItem ? 2 : 1
+        kind == .unknownCode || kind == .malformedCode || kind == .unknownItem || kind == .noRecords ? 2 : 1
     }
 }

@@ -3,7 +3,8 @@ import CurriculumKit
 import Foundation
 import Hummingbird
 import Logging
-import Records
+import Runtime
+import Stores
 import TrainingServer
 
 struct Serve: AsyncParsableCommand {
@@ -29,7 +30,7 @@ struct Serve: AsyncParsableCommand {
     var templates = "Templates"
 
     @ArgumentParser.Option(help: "Log level: trace, debug, info, notice, warning, error or critical. Requests are logged at debug.")
-    var logLevel = "info"
+    var logLevel: Logger.Level = .info
 
     @OptionGroup var dataOptions: DataOptions
 
@@ -41,13 +42,12 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         var logger = Logger(label: "groundwork")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = logLevel
         do {
-            let folder = dataOptions.folder
-            let (store, hasher) = try folder.open()
-            let coursework = Coursework(curriculum: curriculum, store: store, hasher: hasher)
+            let opened = try StoreFactory.open(dataOptions.location)
+            let coursework = Coursework(curriculum: curriculum, store: opened.store, hasher: opened.hasher)
             let app = try await TrainingServer.application(
-                coursework: coursework, secretKey: try folder.secretKey(),
+                coursework: coursework, secretKey: opened.secretKey,
                 configuration: .init(host: host, port: port, templates: templates), logger: logger)
             try await app.runService()
             logger.info("stopped")
@@ -59,4 +59,12 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }

@@ -1,3 +1,4 @@
+import CurriculumKit
 import Foundation
 import Testing
 
@@ -65,6 +66,20 @@ struct CommandLineTests {
         let failing = try run(["compile", Fixtures.path("diagnostics/scenario-cycle.md")])
         #expect(failing.status == 1)
         #expect(failing.stdout.isEmpty)
+    }
+
+    @Test func compiledJSONDecodesBackIntoTheSameCurriculum() throws {
+        let r = try run(["compile", Fixtures.repository.appendingPathComponent("Curriculum").path])
+        #expect(r.status == 0)
+        let decoded = try JSONDecoder().decode(Curriculum.self, from: Data(r.stdout.utf8))
+        // Encoded again, the decoded course is the same JSON, byte for byte.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let again = String(decoding: try encoder.encode(decoded), as: UTF8.self) + "\n"
+        #expect(again == r.stdout)
+        // Check-line responses are written as records write them: {"choice":"b"}, not {"choice":{"_0":"b"}}.
+        #expect(!r.stdout.contains(#""_0""#))
+        #expect(r.stdout.contains(#""response" : {"#))
     }
 
     @Test func answerKeyChecksRunEndToEnd() throws {

@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import GRDB
-import Records
+import Runtime
+import SQLiteStore
 import Testing
 @testable import TrainingServer
 
@@ -91,7 +92,7 @@ func signUp(_ browser: Browser, name: String = "Robin") async throws -> String {
             let bare = try await noCookie.post("/resume", [("code", "a b c d")], csrf: browser.token)
             #expect(bare.status == .forbidden)
         }
-        let count = try await site.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM learner") }
+        let count = try await site.store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM learner") }
         #expect(count == 0, "no learner was created")
     }
 
@@ -171,7 +172,7 @@ func signUp(_ browser: Browser, name: String = "Robin") async throws -> String {
             #expect(huge.status == .contentTooLarge)
             #expect(huge.body.contains("too much"))
         }
-        let count = try await site.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM response") }
+        let count = try await site.store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM response") }
         #expect(count == 0)
     }
 

@@ -44,6 +44,15 @@ import Testing
         return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000..<40_000)
     }
 
+    @Test func aMistypedLogLevelIsRefusedNotIgnored() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let run = try run(["serve", "--log-level", "verbose", "--data", data, "--port", String(freePort())])
+        #expect(run.status == 64, "a usage error, before anything starts")
+        #expect(run.output.contains("verbose"))
+        #expect(run.output.contains("debug"), "the message lists the levels")
+    }
+
     @Test func aCourseWithErrorsStopsStartupWithItsDiagnostics() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
         defer { try? FileManager.default.removeItem(atPath: data) }

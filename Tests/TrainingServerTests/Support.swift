@@ -3,7 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Records
+import Runtime
+import SQLiteStore
 @testable import TrainingServer
 
 enum Fixtures {
@@ -29,7 +30,7 @@ struct TestSite {
     let folder: String
     let coursework: Coursework
     let key: [UInt8]
-    let store: SQLiteRecordStore
+    let store: SQLiteStore
     let hasher: ResumeCodeHasher
 
     init(resumeTries: Int = 10) throws {

@@ -18,7 +18,7 @@ from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PHONE = (390, 844)
@@ -43,13 +43,26 @@ def browser():
 
 
 def click_and_wait(driver, element, keys=None):
-    """Clicks (or types keys into) an element and waits for the next page to load."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Clicks (or types keys into) an element and waits for the next page to load.
+
+    It never waits for the old page to go stale (chromium's driver can answer that with a
+    WebDriverException). It marks the current window, then waits for a document that
+    doesn't carry the mark and has finished loading: only a new page can be that.
+    """
+    driver.execute_script("window.__groundworkOldPage = true;")
     if keys:
         element.send_keys(keys)
     else:
         element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    wait_for_new_page(driver)
+
+
+def wait_for_new_page(driver):
+    def loaded(d):
+        return d.execute_script(
+            "return window.__groundworkOldPage === undefined && document.readyState === 'complete'"
+            " && document.getElementById('main') !== null;")
+    WebDriverWait(driver, 15, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(loaded)
 
 
 def check_page(driver, kind, shots):

@@ -78,6 +78,18 @@ public enum CommonMark {
     /// safe renderer: raw HTML is replaced by a comment and unsafe link schemes
     /// (`javascript:`, `vbscript:`, `file:`, most `data:`) are dropped.
     public static func renderHTML(_ document: MarkdownDocument) -> String {
+        render(document) { cmark_render_html($0, CMARK_OPT_DEFAULT) }
+    }
+
+    /// Renders a document back to CommonMark text (cmark's own renderer, no line wrapping):
+    /// parsing the result gives the same HTML.
+    public static func renderCommonMark(_ document: MarkdownDocument) -> String {
+        render(document) { cmark_render_commonmark($0, CMARK_OPT_DEFAULT, 0) }
+    }
+
+    /// Builds a cmark tree from the document, renders it with `renderer`, and frees both.
+    private static func render(_ document: MarkdownDocument,
+                               _ renderer: (OpaquePointer) -> UnsafeMutablePointer<CChar>?) -> String {
         guard !document.nodes.isEmpty, let root = cmark_node_new(CMARK_NODE_DOCUMENT) else { return "" }
         defer { cmark_node_free(root) }
         var pointers: [OpaquePointer?] = Array(repeating: nil, count: document.nodes.count)
@@ -91,9 +103,9 @@ public enum CommonMark {
             }
             pointers[index] = made
         }
-        guard let html = cmark_render_html(root, CMARK_OPT_DEFAULT) else { return "" }
-        defer { free(html) }
-        return String(cString: html)
+        guard let rendered = renderer(root) else { return "" }
+        defer { free(rendered) }
+        return String(cString: rendered)
     }
 
     /// Renders Markdown text straight to safe HTML (cmark's own parser and renderer).

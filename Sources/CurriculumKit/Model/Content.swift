@@ -44,6 +44,7 @@ public struct Content: Sendable, Equatable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(html, forKey: .html)
         try container.encode(plainText, forKey: .text)
+        try container.encode(roots.isEmpty ? "" : CommonMark.renderCommonMark(markdown), forKey: .markdown)
     }
 
     private enum CodingKeys: String, CodingKey { case html, text, markdown }

@@ -166,6 +166,10 @@ public struct AnswerCheck: Sendable, Equatable, Codable {
 }
 
 /// A learner's answer to one question.
+///
+/// Its JSON (in compiled courses, records and exports alike) is one key naming the kind:
+/// `{"choice":"b"}`, `{"selection":["a","c"]}`, `{"order":["c","a","b"]}`,
+/// `{"matches":{"a":2,"b":1}}`, `{"text":"naloxone"}`.
 public enum Response: Sendable, Equatable, Hashable, Codable {
     /// Single choice: the letter chosen.
     case choice(String)
@@ -177,4 +181,37 @@ public enum Response: Sendable, Equatable, Hashable, Codable {
     case matches([String: Int])
     /// Short answer: the text typed.
     case text(String)
+}
+
+extension Response {
+    private enum CodingKeys: String, CodingKey {
+        case choice, selection, order, matches, text
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case let .choice(letter): try container.encode(letter, forKey: .choice)
+        case let .selection(letters): try container.encode(letters, forKey: .selection)
+        case let .order(letters): try container.encode(letters, forKey: .order)
+        case let .matches(pairs): try container.encode(pairs, forKey: .matches)
+        case let .text(typed): try container.encode(typed, forKey: .text)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.allKeys.count == 1, let key = container.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "a response needs exactly one of choice, selection, order, matches or text"))
+        }
+        switch key {
+        case .choice: self = .choice(try container.decode(String.self, forKey: .choice))
+        case .selection: self = .selection(try container.decode([String].self, forKey: .selection))
+        case .order: self = .order(try container.decode([String].self, forKey: .order))
+        case .matches: self = .matches(try container.decode([String: Int].self, forKey: .matches))
+        case .text: self = .text(try container.decode(String.self, forKey: .text))
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import CurriculumKit
 import Foundation
-import Records
+import Runtime
+import Stores
 
 /// Options every command that touches learner records shares.
 struct DataOptions: ParsableArguments {
@@ -10,7 +11,8 @@ struct DataOptions: ParsableArguments {
         discussion: "Default: $GROUNDWORK_DATA, else $XDG_DATA_HOME/groundwork, else ~/.local/share/groundwork."))
     var data: String?
 
-    var folder: DataFolder { DataFolder(path: data ?? DataFolder.defaultPath()) }
+    /// Where the records are.
+    var location: StoreLocation { .dataFolder(data ?? StoreLocation.defaultDataFolder()) }
 }
 
 struct Learn: AsyncParsableCommand {
@@ -50,8 +52,8 @@ struct Learn: AsyncParsableCommand {
         let console = Console(forcePlain: plain)
         let coursework: Coursework
         do {
-            let (store, hasher) = try dataOptions.folder.open()
-            coursework = Coursework(curriculum: curriculum, store: store, hasher: hasher)
+            let opened = try StoreFactory.open(dataOptions.location)
+            coursework = Coursework(curriculum: curriculum, store: opened.store, hasher: opened.hasher)
         } catch let error as RecordsError {
             reportError(error.message, hint: error.hint)
             throw ExitCode(1)
@@ -105,13 +107,7 @@ struct LearnerCommand: AsyncParsableCommand {
         @OptionGroup var dataOptions: DataOptions
 
         func run() async throws {
-            let export = try await withRecords(dataOptions) { store, hasher in
-                let learner = try await store.learner(resumeCode: code, hasher: hasher)
-                guard let export = try await store.export(learnerID: learner.id) else {
-                    throw RecordsError(.unknownCode, "no learner has this resume code", hint: "check the four words")
-                }
-                return export
-            }
+            let export = try await withRecords(dataOptions) { records in try await records.export(resumeCode: code) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
@@ -138,26 +134,18 @@ struct LearnerCommand: AsyncParsableCommand {
         @OptionGroup var dataOptions: DataOptions
 
         func run() async throws {
-            let learner = try await withRecords(dataOptions) { store, hasher in
-                let learner = try await store.learner(resumeCode: code, hasher: hasher)
-                _ = try await store.deleteLearner(id: learner.id)
-                return learner
-            }
+            let learner = try await withRecords(dataOptions) { records in try await records.delete(resumeCode: code) }
             print("Deleted \(learner.displayName) and every record of their answers.")
         }
     }
 }
 
-/// Opens the records, runs `body`, and turns a records error into a message and exit status.
+/// Opens the existing records, runs `body`, and turns a records error into a message and exit status.
 private func withRecords<T: Sendable>(_ options: DataOptions,
-                                      _ body: (SQLiteRecordStore, ResumeCodeHasher) async throws -> T) async throws -> T {
+                                      _ body: (LearnerRecords) async throws -> T) async throws -> T {
     do {
-        guard FileManager.default.fileExists(atPath: options.folder.databasePath) else {
-            throw RecordsError(.unknownCode, "there are no learner records in \(options.folder.path)",
-                               hint: "pass the folder the records are in with --data")
-        }
-        let (store, hasher) = try options.folder.open()
-        return try await body(store, hasher)
+        let opened = try StoreFactory.openExisting(options.location)
+        return try await body(LearnerRecords(store: opened.store, hasher: opened.hasher))
     } catch let error as RecordsError {
         reportError(error.message, hint: error.hint)
         throw ExitCode(error.exitStatus)

@@ -1,6 +1,6 @@
 import CurriculumKit
 import Foundation
-import Records
+import Runtime
 
 /// The terminal course runner: module list, lesson pages, questions, feedback, results.
 /// All scoring, recording and progress come from ``Coursework``; this only presents.

@@ -1,29 +1,45 @@
 import CurriculumKit
 import Foundation
 import GRDB
+import Runtime
 
-/// The default record store: one SQLite file in WAL mode, through GRDB.
+/// The default store: one SQLite file in WAL mode, through GRDB, or a database in memory.
 ///
 /// - Every write is one `BEGIN IMMEDIATE` transaction committed with `synchronous = FULL`,
 ///   so once a method returns its write survives the process being killed (and a power cut).
 /// - Several processes may write the same file: each waits up to 10 seconds for the others.
-/// - `secure_delete` is on, so a deleted learner's rows are overwritten, not left in free pages.
-public final class SQLiteRecordStore: RecordStore {
-    /// The underlying GRDB pool (one writer, several readers), for maintenance tools and
-    /// benchmarks; everything else goes through the ``RecordStore`` methods.
-    public let pool: DatabasePool
-    /// The database file.
+/// - `secure_delete` is on, so a deleted learner's rows are overwritten, not left in free
+///   pages, and the write-ahead log is checkpointed after a delete.
+/// - The file (and so its `-wal` and `-shm` files) is readable by its owner only.
+public final class SQLiteStore: RecordStore {
+    /// The underlying GRDB database (a pool on a file, a queue in memory), for maintenance
+    /// tools, tests and benchmarks; everything else goes through the store protocols.
+    public let database: any DatabaseWriter
+    /// The database file, or ":memory:".
     public let path: String
 
-    /// Opens (creating when missing) the database at `path` and brings its schema up to date.
+    /// Opens (creating when missing, owner-only) the database at `path` and brings its
+    /// schema up to date.
     public init(path: String) throws {
         self.path = path
         do {
-            pool = try DatabasePool(path: path, configuration: Self.configuration())
-            try Self.migrator.migrate(pool)
+            try Self.createPrivately(path)
+            database = try DatabasePool(path: path, configuration: Self.configuration())
+            try Self.migrator.migrate(database)
         } catch let error as DatabaseError {
             throw RecordsError(.storage, "can't open the records database \(path): \(error.message ?? error.description)",
                                hint: "check that the data folder is writable and the file is a Groundwork database")
+        }
+    }
+
+    /// A store in memory, for tests: the same schema and rules, nothing on disk.
+    public init(inMemory: Void = ()) throws {
+        path = ":memory:"
+        do {
+            database = try DatabaseQueue(configuration: Self.configuration())
+            try Self.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw RecordsError(.storage, "can't make a database in memory: \(error.message ?? error.description)")
         }
     }
 
@@ -39,13 +55,30 @@ public final class SQLiteRecordStore: RecordStore {
         config.busyMode = .timeout(10)
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
-            for pragma in SQLiteRecordStore.pragmas { try db.execute(sql: pragma) }
+            for pragma in SQLiteStore.pragmas { try db.execute(sql: pragma) }
         }
         return config
     }
 
+    /// Creates the file owner-only before SQLite does (SQLite gives `-wal` and `-shm` the
+    /// database's permissions), and narrows an existing file that others could read.
+    private static func createPrivately(_ path: String) throws {
+        let files = FileManager.default
+        if !files.fileExists(atPath: path) {
+            guard files.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw RecordsError(.storage, "can't create the records database \(path)",
+                                   hint: "check that the data folder is writable")
+            }
+            return
+        }
+        for file in [path, path + "-wal", path + "-shm"] where files.fileExists(atPath: file) {
+            let mode = (try? files.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? 0
+            if mode & 0o077 != 0 { chmod(file, 0o600) }
+        }
+    }
+
     /// Schema versions. Never edit a shipped migration; add a new one.
-    static var migrator: DatabaseMigrator {
+    public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: learners, attempts, responses") { db in
             try db.execute(sql: """
@@ -86,6 +119,42 @@ public final class SQLiteRecordStore: RecordStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2: staff, sign-in links, audit log, web sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE staff (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    roles TEXT NOT NULL,
+                    password_hash TEXT,
+                    totp_secret TEXT,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE staff_token (
+                    digest TEXT PRIMARY KEY NOT NULL,
+                    staff_id TEXT NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+                    expires_at DATETIME NOT NULL
+                );
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at DATETIME NOT NULL,
+                    actor_id TEXT,
+                    actor_name TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE TABLE web_session (
+                    digest TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('learner', 'staff')),
+                    subject_id TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    last_seen DATETIME NOT NULL,
+                    expires_at DATETIME NOT NULL,
+                    verified BOOLEAN NOT NULL,
+                    flash BLOB
+                );
+                CREATE INDEX web_session_subject ON web_session(kind, subject_id);
+                """)
+        }
         return migrator
     }
 
@@ -93,6 +162,10 @@ public final class SQLiteRecordStore: RecordStore {
 
     public func createLearner(_ learner: Learner, codeDigest: String) async throws {
         try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM learner WHERE code_digest = ? OR id = ?",
+                                 arguments: [codeDigest, learner.id]) == true {
+                throw RecordsError(.duplicate, "a learner with this resume code already exists", hint: "make a new code")
+            }
             try db.execute(sql: "INSERT INTO learner (id, display_name, code_digest, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [learner.id, learner.displayName, codeDigest, learner.createdAt])
         }
@@ -110,6 +183,50 @@ public final class SQLiteRecordStore: RecordStore {
         }
     }
 
+    public func export(learnerID: String) async throws -> LearnerExport? {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM learner WHERE id = ?", arguments: [learnerID]) else {
+                return nil
+            }
+            let attempts = try Self.fetchAttempts(db, learnerID: learnerID, moduleID: nil)
+            let items = try attempts.map { attempt in
+                LearnerExport.Attempt(attempt: attempt, responses: try Self.fetchResponses(db, attemptID: attempt.id))
+            }
+            return LearnerExport(learner: Self.learner(row), attempts: items)
+        }
+    }
+
+    public func deleteLearner(id: String) async throws -> Bool {
+        let deleted = try await write { db in
+            try db.execute(sql: "DELETE FROM web_session WHERE kind = 'learner' AND subject_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM learner WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+        if deleted { try await checkpoint() }
+        return deleted
+    }
+
+    /// Moves every page out of the write-ahead log into the database file and empties the
+    /// log, so a deleted learner's old pages don't linger there. Fails, saying so, when
+    /// another connection keeps SQLite from finishing (the delete itself stands).
+    func checkpoint() async throws {
+        guard path != ":memory:" else { return }
+        let (busy, log, done): (Int, Int, Int)
+        do {
+            (busy, log, done) = try await database.writeWithoutTransaction { db in
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                return (row?[0] ?? 1, row?[1] ?? -1, row?[2] ?? -1)
+            }
+        } catch let error as DatabaseError {
+            throw RecordsError(.storage, "the learner was deleted, but the write-ahead log couldn't be cleared: \(error.message ?? error.description)",
+                               hint: "old copies of the deleted records stay in \(path)-wal until the next checkpoint; stop every other Groundwork process using this data folder, then run any groundwork command on it")
+        }
+        guard busy == 0, log == done else {
+            throw RecordsError(.storage, "the learner was deleted, but another process is reading the records, so the write-ahead log still holds old copies of them",
+                               hint: "stop every other Groundwork process using this data folder (a running server, for one); the next command that opens it clears the log")
+        }
+    }
+
     // MARK: Attempts
 
     public func attempts(learnerID: String, moduleID: String?) async throws -> [AttemptRecord] {
@@ -123,7 +240,7 @@ public final class SQLiteRecordStore: RecordStore {
         try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM attempt WHERE learner_id = ? AND module_id = ? AND status = 'open'",
                                  arguments: [learnerID, moduleID]) == true {
-                throw RecordsError(.attemptClosed, "an attempt at this module is already open",
+                throw RecordsError(.attemptAlreadyOpen, "an attempt at this module is already open",
                                    hint: "continue the open attempt instead of starting another")
             }
             let number = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM attempt WHERE learner_id = ? AND module_id = ?",
@@ -144,7 +261,8 @@ public final class SQLiteRecordStore: RecordStore {
 
     @discardableResult
     public func record(_ response: ResponseRecord, finishing result: AttemptResult?) async throws -> ResponseRecord {
-        try await write { db in
+        let json = try Self.json(response.response)
+        return try await write { db in
             try Self.requireOpen(db, attemptID: response.attemptID)
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM response WHERE attempt_id = ? AND item_id = ? AND step = ?"),
                                  arguments: [response.attemptID, response.itemID, response.step ?? ""]) == true {
@@ -154,7 +272,11 @@ public final class SQLiteRecordStore: RecordStore {
             var stored = response
             stored.sequence = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM response WHERE attempt_id = ?"),
                                                arguments: [response.attemptID]) ?? 1
-            try Self.insert(db, stored)
+            try db.cachedStatement(sql: """
+                INSERT INTO response (attempt_id, item_id, step, sequence, response, score_numerator, score_denominator, critical, answered_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [stored.attemptID, stored.itemID, stored.step ?? "", stored.sequence, json,
+                                         stored.score.numerator, stored.score.denominator, stored.isCritical, stored.answeredAt])
             if let result {
                 try Self.close(db, attemptID: response.attemptID, result: result, at: response.answeredAt)
             }
@@ -182,38 +304,11 @@ public final class SQLiteRecordStore: RecordStore {
         }
     }
 
-    // MARK: Privacy
-
-    public func export(learnerID: String) async throws -> LearnerExport? {
-        try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM learner WHERE id = ?", arguments: [learnerID]) else {
-                return nil
-            }
-            let attempts = try Self.fetchAttempts(db, learnerID: learnerID, moduleID: nil)
-            let items = try attempts.map { attempt in
-                LearnerExport.Attempt(attempt: attempt, responses: try Self.fetchResponses(db, attemptID: attempt.id))
-            }
-            return LearnerExport(learner: Self.learner(row), attempts: items)
-        }
-    }
-
-    public func deleteLearner(id: String) async throws -> Bool {
-        let deleted = try await write { db in
-            try db.execute(sql: "DELETE FROM learner WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
-        }
-        // Move the deleted pages out of the write-ahead log too.
-        try? await pool.writeWithoutTransaction { db in
-            _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        }
-        return deleted
-    }
-
     // MARK: Helpers
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.write(body)
+            return try await database.write(body)
         } catch let error as DatabaseError {
             throw Self.storageError(error)
         }
@@ -221,7 +316,7 @@ public final class SQLiteRecordStore: RecordStore {
 
     /// Reads run synchronously on the calling thread: in WAL mode a read never waits for the
     /// writer, and skipping the hop to GRDB's reader queue halves a page's latency.
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try readNow(body)
         } catch let error as DatabaseError {
@@ -230,7 +325,7 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     private func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+        try database.read(body)
     }
 
     static func storageError(_ error: DatabaseError) -> RecordsError {
@@ -254,13 +349,15 @@ public final class SQLiteRecordStore: RecordStore {
                              result?.score.numerator, result?.score.denominator, result?.passed, attemptID])
     }
 
-    static func insert(_ db: Database, _ response: ResponseRecord) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO response (attempt_id, item_id, step, sequence, response, score_numerator, score_denominator, critical, answered_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [response.attemptID, response.itemID, response.step ?? "", response.sequence,
-                                     StoredResponse.json(response.response), response.score.numerator,
-                                     response.score.denominator, response.isCritical, response.answeredAt])
+    /// A response as the JSON stored in the `response` column (`{"choice":"b"}`).
+    static func json(_ response: Response) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(response), as: UTF8.self)
+        } catch {
+            throw RecordsError(.storage, "an answer couldn't be written as JSON: \(error)", hint: "nothing was saved; try again")
+        }
     }
 
     private static func learner(_ row: Row) -> Learner {
@@ -279,23 +376,35 @@ public final class SQLiteRecordStore: RecordStore {
             let numerator: Int? = row["score_numerator"]
             let denominator: Int? = row["score_denominator"]
             let seed: Int64 = row["seed"]
-            let status: String = row["status"]
+            let statusText: String = row["status"]
+            guard let status = AttemptRecord.Status(rawValue: statusText) else {
+                let id: Int64 = row["id"]
+                throw RecordsError(.unreadable, "attempt \(id) has the status '\(statusText)', which this version of Groundwork doesn't know",
+                                   hint: "the records may come from a newer Groundwork; run that version, or restore the data folder from a backup")
+            }
             return AttemptRecord(
                 id: row["id"], learnerID: row["learner_id"], moduleID: row["module_id"], number: row["number"],
                 seed: UInt64(bitPattern: seed), moduleHash: row["module_hash"], startedAt: row["started_at"],
-                finishedAt: row["finished_at"], status: AttemptRecord.Status(rawValue: status) ?? .superseded,
+                finishedAt: row["finished_at"], status: status,
                 score: numerator.flatMap { n in denominator.map { Score(n, over: $0) } }, passed: row["passed"])
         }
     }
 
     private static func fetchResponses(_ db: Database, attemptID: Int64) throws -> [ResponseRecord] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM response WHERE attempt_id = ? ORDER BY sequence"), arguments: [attemptID])
-            .compactMap { row in
+            .map { row in
                 let json: String = row["response"]
-                guard let response = StoredResponse.response(fromJSON: json) else { return nil }
+                let item: String = row["item_id"]
+                let response: Response
+                do {
+                    response = try JSONDecoder().decode(Response.self, from: Data(json.utf8))
+                } catch {
+                    throw RecordsError(.unreadable, "the answer to '\(item)' in attempt \(attemptID) can't be read back (\(json.prefix(80)))",
+                                       hint: "the records may be damaged or come from a newer Groundwork; restore the data folder from a backup, or ask a coordinator to grant a new attempt")
+                }
                 let step: String = row["step"]
                 return ResponseRecord(
-                    attemptID: row["attempt_id"], itemID: row["item_id"], step: step.isEmpty ? nil : step,
+                    attemptID: row["attempt_id"], itemID: item, step: step.isEmpty ? nil : step,
                     sequence: row["sequence"], response: response,
                     score: Score(row["score_numerator"], over: row["score_denominator"]),
                     isCritical: row["critical"], answeredAt: row["answered_at"])

@@ -61,9 +61,6 @@ public struct Coursework: Sendable {
     private let now: @Sendable () -> Date
     private let newSeed: @Sendable () -> UInt64
 
-    /// The longest display name accepted, in characters.
-    public static let maximumDisplayNameLength = 60
-
     /// Creates a runtime over a course and a store.
     public init(curriculum: Curriculum, store: any RecordStore, hasher: ResumeCodeHasher,
                 now: @escaping @Sendable () -> Date = { Date() },
@@ -79,20 +76,7 @@ public struct Coursework: Sendable {
 
     /// Registers a learner under a display name and returns them with their new resume code.
     public func register(displayName: String) async throws -> (learner: Learner, code: ResumeCode) {
-        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        guard !name.isEmpty else {
-            throw RecordsError(.badDisplayName, "a display name can't be empty",
-                               hint: "choose any name you'd like to be called; it doesn't need to be your real name")
-        }
-        guard name.count <= Self.maximumDisplayNameLength else {
-            throw RecordsError(.badDisplayName, "a display name can be up to \(Self.maximumDisplayNameLength) letters",
-                               hint: "choose a shorter name")
-        }
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw RecordsError(.badDisplayName, "a display name can't contain invisible control characters",
-                               hint: "type the name again with letters, numbers, spaces or punctuation")
-        }
+        let name = try DisplayName.validated(displayName)
         let learner = Learner(id: Self.randomID(), displayName: name, createdAt: now())
         // A fresh code colliding with a stored one is astronomically rare; try again if it does.
         for _ in 0..<5 {
@@ -100,8 +84,8 @@ public struct Coursework: Sendable {
             do {
                 try await store.createLearner(learner, codeDigest: hasher.digest(code))
                 return (learner, code)
-            } catch let error as RecordsError where error.kind == .storage {
-                if try await store.learner(codeDigest: hasher.digest(code)) == nil { throw error }
+            } catch let error as RecordsError where error.kind == .duplicate {
+                continue
             }
         }
         throw RecordsError(.storage, "couldn't make a new resume code", hint: "try again")
@@ -110,6 +94,11 @@ public struct Coursework: Sendable {
     /// The learner with this resume code.
     public func learner(resumeCode text: String) async throws -> Learner {
         try await store.learner(resumeCode: text, hasher: hasher)
+    }
+
+    /// The learner with this id, or nil when there is none (any more).
+    public func learner(id: String) async throws -> Learner? {
+        try await store.learner(id: id)
     }
 
     // MARK: Progress
@@ -176,7 +165,7 @@ public struct Coursework: Sendable {
                 var state = AttemptState(module: module, attempt: record, responses: [])
                 state.restartedAfterContentChange = restarted
                 return state
-            } catch let error as RecordsError where error.kind == .attemptClosed {
+            } catch let error as RecordsError where error.kind == .attemptAlreadyOpen {
                 continue  // another device opened one at the same moment: pick it up
             }
         }

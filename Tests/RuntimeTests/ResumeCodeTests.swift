@@ -1,7 +1,8 @@
 import CurriculumKit
 import Foundation
 import Testing
-@testable import Records
+@testable import Runtime
+@testable import SQLiteStore
 
 /// Resume codes: the word list, generating, reading what people type, and the stored digest.
 @Suite struct ResumeCodeTests {

@@ -1,7 +1,8 @@
 import CurriculumKit
 import Foundation
 import Testing
-@testable import Records
+@testable import Runtime
+@testable import SQLiteStore
 
 /// The course runtime: registering, attempts, answers, resuming, outcomes and progress.
 @Suite struct CourseworkTests {
@@ -231,5 +232,23 @@ import Testing
         #expect(long?.message.contains("up to 60") == true && long?.hint == "choose a shorter name")
         let control = await #expect(throws: RecordsError.self) { try await coursework.register(displayName: "a\u{7}b") }
         #expect(control?.message.contains("control characters") == true)
+    }
+
+    @Test func namesThatWouldDisplayAsSomethingElseAreRefused() async throws {
+        defer { folder.remove() }
+        let coursework = try makeCoursework(folder)
+        // One letter carrying 2,000 combining marks is one "character" but hundreds of lines tall.
+        let zalgo = "a" + String(repeating: "\u{0301}", count: 2_000)
+        let stacked = await #expect(throws: RecordsError.self) { try await coursework.register(displayName: zalgo) }
+        #expect(stacked?.kind == .badDisplayName)
+        // A right-to-left override makes "Robin\u{202E}nimda" read as "Robinadmin".
+        let override = await #expect(throws: RecordsError.self) { try await coursework.register(displayName: "Robin\u{202E}nimda") }
+        #expect(override?.message.contains("text-direction") == true)
+        await #expect(throws: RecordsError.self) { try await coursework.register(displayName: "Ro\u{200B}bin") }
+        // Names in any script, with accents and emoji, are welcome.
+        for name in ["Zoë", "Nguyễn Thị Minh Khai", "محمد", "आर्या", "Sam 👩🏽‍🦱", "Ōkubo"] {
+            let (learner, _) = try await coursework.register(displayName: name)
+            #expect(learner.displayName == name.precomposedStringWithCanonicalMapping)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import CurriculumKit
 import Foundation
-@testable import Records
+@testable import Runtime
+@testable import SQLiteStore
 
 /// Fixture paths and throwaway data folders.
 enum Fixtures {

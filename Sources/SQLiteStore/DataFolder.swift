@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// The folder that holds a Groundwork installation's records, and nothing else:
 ///
@@ -30,9 +31,12 @@ public struct DataFolder: Sendable {
         return "groundwork-data"
     }
 
+    /// Whether the folder holds a records database yet.
+    public var hasRecords: Bool { FileManager.default.fileExists(atPath: databasePath) }
+
     /// Creates the folder when missing (readable by its owner only), then opens the store
     /// and the resume-code key.
-    public func open() throws -> (store: SQLiteRecordStore, hasher: ResumeCodeHasher) {
+    public func open() throws -> (store: SQLiteStore, hasher: ResumeCodeHasher) {
         let files = FileManager.default
         var isDirectory: ObjCBool = false
         if files.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -50,7 +54,7 @@ public struct DataFolder: Sendable {
             }
         }
         let key = try loadOrCreateKey()
-        let store = try SQLiteRecordStore(path: databasePath)
+        let store = try SQLiteStore(path: databasePath)
         return (store, ResumeCodeHasher(key: key))
     }
 

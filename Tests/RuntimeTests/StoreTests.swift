@@ -2,14 +2,16 @@ import CurriculumKit
 import Foundation
 import GRDB
 import Testing
-@testable import Records
+@testable import Runtime
+@testable import SQLiteStore
 
-/// The SQLite store: schema, pragmas, attempts, answers, export and delete.
+/// What only the SQLite store does: its schema, pragmas, files, and the records it can't
+/// read back. The rules every store keeps are in Tests/StoreContractTests.
 @Suite struct StoreTests {
     let folder = TemporaryFolder()
     let date = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func store() throws -> SQLiteRecordStore { try DataFolder(path: folder.path).open().store }
+    func store() throws -> SQLiteStore { try DataFolder(path: folder.path).open().store }
 
     func learner(_ name: String = "Robin") -> Learner {
         Learner(id: Coursework.randomID(), displayName: name, createdAt: date)
@@ -23,7 +25,7 @@ import Testing
     @Test func opensInWALModeWithFullSync() throws {
         defer { folder.remove() }
         let store = try store()
-        let (mode, sync, secure, foreignKeys) = try store.pool.read { db in
+        let (mode, sync, secure, foreignKeys) = try store.database.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try Int.fetchOne(db, sql: "PRAGMA secure_delete"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
         }
@@ -31,8 +33,8 @@ import Testing
         #expect(sync == 2, "synchronous = FULL")
         #expect(secure == 1)
         #expect(foreignKeys == 1)
-        let applied = try store.pool.read { db in try SQLiteRecordStore.migrator.appliedMigrations(db) }
-        #expect(applied == ["v1: learners, attempts, responses"])
+        let applied = try store.database.read { db in try SQLiteStore.migrator.appliedMigrations(db) }
+        #expect(applied == ["v1: learners, attempts, responses", "v2: staff, sign-in links, audit log, web sessions"])
     }
 
     @Test func reopeningKeepsRecordsAndSchema() async throws {
@@ -43,54 +45,6 @@ import Testing
         #expect(try await again.learner(codeDigest: "d1") == robin)
         #expect(try await again.learner(id: robin.id) == robin)
         #expect(try await again.learner(codeDigest: "other") == nil)
-    }
-
-    @Test func attemptsAreNumberedAndOnlyOneIsOpen() async throws {
-        defer { folder.remove() }
-        let store = try store()
-        let robin = learner()
-        try await store.createLearner(robin, codeDigest: "d")
-        let first = try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: .max, moduleHash: "h", at: date)
-        #expect(first.number == 1)
-        #expect(first.seed == .max, "the full 64-bit seed survives")
-        await #expect(throws: RecordsError.self) {
-            try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: 1, moduleHash: "h", at: date)
-        }
-        try await store.close(attemptID: first.id, result: AttemptResult(score: Score(3, over: 4), passed: false), at: date)
-        let second = try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: 2, moduleHash: "h", at: date)
-        #expect(second.number == 2)
-        let all = try await store.attempts(learnerID: robin.id, moduleID: "m")
-        #expect(all.map(\.number) == [1, 2])
-        #expect(all[0].status == .finished && all[0].score == Score(3, over: 4) && all[0].passed == false)
-        #expect(all[0].seed == .max)
-        #expect(all[1].status == .open && all[1].score == nil)
-    }
-
-    @Test func answersAreNumberedOnceEachAndFinishTogether() async throws {
-        defer { folder.remove() }
-        let store = try store()
-        let robin = learner()
-        try await store.createLearner(robin, codeDigest: "d")
-        let attempt = try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: 1, moduleHash: "h", at: date)
-        let first = try await store.record(answer(attempt, "m/q1", .matches(["a": 2, "b": 1])), finishing: nil)
-        #expect(first.sequence == 1)
-        let repeated = await #expect(throws: RecordsError.self) {
-            try await store.record(answer(attempt, "m/q1"), finishing: nil)
-        }
-        #expect(repeated?.kind == .alreadyAnswered)
-        let step = try await store.record(answer(attempt, "m/scenario", step: "start"), finishing: nil)
-        #expect(step.sequence == 2)
-        try await store.record(answer(attempt, "m/scenario", step: "next", .text("naloxone")),
-                               finishing: AttemptResult(score: .full, passed: true))
-        let closed = await #expect(throws: RecordsError.self) {
-            try await store.record(answer(attempt, "m/q2"), finishing: nil)
-        }
-        #expect(closed?.kind == .attemptClosed)
-        let stored = try await store.responses(attemptID: attempt.id)
-        #expect(stored.map(\.sequence) == [1, 2, 3])
-        #expect(stored[0].response == .matches(["a": 2, "b": 1]))
-        #expect(stored[1].step == "start" && stored[2].response == .text("naloxone"))
-        #expect(try await store.attempts(learnerID: robin.id, moduleID: nil).first?.passed == true)
     }
 
     @Test func exportHoldsEverythingAndReadsBack() async throws {
@@ -127,7 +81,7 @@ import Testing
         let deleted = try await store.deleteLearner(id: robin.id)
         let deletedAgain = try await store.deleteLearner(id: robin.id)
         #expect(deleted && !deletedAgain)
-        let counts = try await store.pool.read { db in
+        let counts = try await store.database.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempt") ?? -1,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM response") ?? -1)
         }
@@ -170,4 +124,99 @@ import Testing
         #expect(DataFolder.defaultPath(environment: ["XDG_DATA_HOME": "/x", "HOME": "/home/a"]) == "/x/groundwork")
         #expect(DataFolder.defaultPath(environment: ["HOME": "/home/a"]) == "/home/a/.local/share/groundwork")
     }
+
+    @Test func theDatabaseAndItsLogAreReadableByTheOwnerOnly() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        try await store.createLearner(learner(), codeDigest: "d")
+        for suffix in ["", "-wal", "-shm"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: store.path + suffix)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "records.sqlite\(suffix) is \(String(mode ?? 0, radix: 8))")
+        }
+        // A database made by an older version with 0644 is narrowed when opened.
+        chmod(store.path, 0o644)
+        _ = try self.store()
+        let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func answersAreStoredInTheDocumentedJSON() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        let robin = learner()
+        try await store.createLearner(robin, codeDigest: "d")
+        let attempt = try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: 1, moduleHash: "h", at: date)
+        try await store.record(answer(attempt, "q1", .choice("b")), finishing: nil)
+        try await store.record(answer(attempt, "q2", .matches(["a": 2, "b": 1])), finishing: nil)
+        let stored = try await store.database.read { db in try String.fetchAll(db, sql: "SELECT response FROM response ORDER BY sequence") }
+        #expect(stored == [#"{"choice":"b"}"#, #"{"matches":{"a":2,"b":1}}"#])
+    }
+
+    @Test func anAnswerThatCannotBeReadBackIsAnErrorNotAGap() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        let robin = learner()
+        try await store.createLearner(robin, codeDigest: "d")
+        let attempt = try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: 1, moduleHash: "h", at: date)
+        try await store.record(answer(attempt, "q1"), finishing: nil)
+        try await store.database.write { db in try db.execute(sql: #"UPDATE response SET response = '{"choice":{"_0":"b"}}'"#) }
+        let error = await #expect(throws: RecordsError.self) { try await store.responses(attemptID: attempt.id) }
+        #expect(error?.kind == .unreadable)
+        #expect(error?.category == .storage)
+        #expect(error?.message.contains("q1") == true)
+        await #expect(throws: RecordsError.self) { try await store.moduleRecords(learnerID: robin.id, moduleID: "m") }
+    }
+
+    @Test func anUnknownAttemptStatusIsAnErrorNotSuperseded() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        let robin = learner()
+        try await store.createLearner(robin, codeDigest: "d")
+        _ = try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: 1, moduleHash: "h", at: date)
+        // A newer version's status, written around the CHECK constraint.
+        try await store.database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE attempt SET status = 'paused'")
+            try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+        }
+        let error = await #expect(throws: RecordsError.self) { try await store.attempts(learnerID: robin.id, moduleID: nil) }
+        #expect(error?.kind == .unreadable)
+        #expect(error?.message.contains("paused") == true)
+    }
+
+    @Test func aDeleteThatCannotClearTheLogSaysSo() async throws {
+        defer { folder.remove() }
+        let store = try store()
+        let robin = learner("Zebediah-Quokka-Unique")
+        try await store.createLearner(robin, codeDigest: "d")
+        // Another process reading the database keeps the checkpoint from finishing.
+        let reader = try DatabaseQueue(path: store.path)
+        let error = try await reader.read { db in
+            _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM learner")
+            return try Self.blockingDelete(store, id: robin.id)
+        }
+        #expect(error?.kind == .storage)
+        #expect(error?.message.contains("write-ahead log") == true)
+        #expect(try await store.learner(id: robin.id) == nil, "the delete itself stands")
+    }
+
+    /// Deletes on another thread while the caller holds a read transaction open.
+    static func blockingDelete(_ store: SQLiteStore, id: String) throws -> RecordsError? {
+        let result = LockedBox<RecordsError?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { _ = try await store.deleteLearner(id: id) } catch let error as RecordsError { result.set(error) } catch {}
+            done.signal()
+        }
+        done.wait()
+        return result.get()
+    }
+}
+
+final class LockedBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ value: T) { self.value = value }
+    func set(_ new: T) { lock.withLock { value = new } }
+    func get() -> T { lock.withLock { value } }
 }

@@ -2,7 +2,8 @@ import CurriculumKit
 import Foundation
 import GRDB
 import Testing
-@testable import Records
+@testable import Runtime
+@testable import SQLiteStore
 
 /// `groundwork learn` and `groundwork learner` end to end, as child processes in plain mode.
 @Suite struct LearnCommandTests {
@@ -98,7 +99,7 @@ import Testing
         #expect(second.text.contains("Module result: passed (100%)."))
 
         let store = try DataFolder(path: folder.path).open().store
-        let counts = try store.pool.read { db in
+        let counts = try store.database.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM response") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempt") ?? 0,
              try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
@@ -128,11 +129,11 @@ import Testing
             }
             process.kill9()
             let store = try DataFolder(path: folder.path).open().store
-            let stored = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM response") ?? 0 }
+            let stored = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM response") ?? 0 }
             #expect(stored >= acknowledged, "round \(round): \(stored) stored, \(acknowledged) acknowledged")
             acknowledged = stored
             rounds += 1
-            let integrity = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+            let integrity = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
             #expect(integrity == "ok")
         }
         #expect(rounds == 5 && acknowledged >= 3)
@@ -163,7 +164,7 @@ import Testing
         }
         for (process, _) in runs { #expect(process.text.contains("Module result: passed (100%).")) }
         let store = try DataFolder(path: folder.path).open().store
-        let (responses, integrity) = try store.pool.read { db in
+        let (responses, integrity) = try store.database.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM response") ?? 0,
              try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
         }

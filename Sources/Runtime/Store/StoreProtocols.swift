@@ -1,0 +1,117 @@
+import CurriculumKit
+import Foundation
+
+// The store seam. Each protocol covers one concern; a store implements all of them
+// (``RecordStore``). Stores only persist: every rule about state (one open attempt, an
+// answer counted once, who may do what) is either kept by the runtime or stated here and
+// tested, for every store, by the contract suite in Tests/StoreContractTests.
+//
+// Every method that writes returns only once the write is durable. Errors are
+// ``RecordsError``s: `.duplicate`, `.attemptAlreadyOpen`, `.alreadyAnswered` and
+// `.attemptClosed` are conflicts the runtime handles; `.unreadable` and `.storage` mean the
+// store failed and nothing was changed.
+
+/// Learners and their privacy rights.
+public protocol LearnerStore: Sendable {
+    /// Stores a new learner under the digest of their resume code. Fails with `.duplicate`
+    /// when a learner with that digest (or id) exists.
+    func createLearner(_ learner: Learner, codeDigest: String) async throws
+    /// The learner whose resume code has this digest.
+    func learner(codeDigest: String) async throws -> Learner?
+    /// The learner with this id.
+    func learner(id: String) async throws -> Learner?
+    /// Everything stored about the learner.
+    func export(learnerID: String) async throws -> LearnerExport?
+    /// Removes the learner and every trace of them: attempts, answers and sessions, and
+    /// (for stores with a log) the log's copy. Returns whether they existed.
+    func deleteLearner(id: String) async throws -> Bool
+}
+
+/// Attempts at modules and the answers given in them.
+public protocol AttemptStore: Sendable {
+    /// The learner's attempts, by module and number; one module's when `moduleID` is given.
+    func attempts(learnerID: String, moduleID: String?) async throws -> [AttemptRecord]
+    /// Starts attempt number n+1 at a module. Fails with `.attemptAlreadyOpen` when an
+    /// attempt at the module is already open (another device may have started one).
+    func startAttempt(learnerID: String, moduleID: String, seed: UInt64, moduleHash: String, at date: Date) async throws -> AttemptRecord
+    /// The attempt's answers, in the order given.
+    func responses(attemptID: Int64) async throws -> [ResponseRecord]
+    /// Records an answer, and when `finishing` is given closes the attempt with that result,
+    /// in one transaction. The store numbers the answer (`sequence`) and returns it as stored.
+    /// Fails with `.alreadyAnswered` for a repeated item and step, and `.attemptClosed` when
+    /// the attempt isn't open.
+    @discardableResult
+    func record(_ response: ResponseRecord, finishing: AttemptResult?) async throws -> ResponseRecord
+    /// Closes an open attempt: finished with a result, or superseded when `result` is nil.
+    /// Fails with `.attemptClosed` when it isn't open.
+    func close(attemptID: Int64, result: AttemptResult?, at date: Date) async throws
+    /// The learner, their attempts at a module and the open attempt's answers, read at once.
+    func moduleRecords(learnerID: String, moduleID: String) async throws -> ModuleRecords?
+}
+
+/// Staff accounts, their one-time sign-in links and the audit log.
+public protocol StaffStore: Sendable {
+    /// Stores a new staff member. Fails with `.duplicate` when the name is taken (ignoring case).
+    func addStaff(_ member: StaffMember) async throws
+    /// The staff member with this id.
+    func staff(id: String) async throws -> StaffMember?
+    /// The staff member with this name, ignoring case.
+    func staff(name: String) async throws -> StaffMember?
+    /// Every staff member, by name.
+    func allStaff() async throws -> [StaffMember]
+    /// Replaces a staff member's roles, password hash and TOTP secret. Fails with
+    /// `.unknownStaff` when they don't exist.
+    func updateStaff(_ member: StaffMember) async throws
+    /// Removes a staff member with their sign-in links and sessions, in one transaction.
+    /// Returns whether they existed.
+    func removeStaff(id: String) async throws -> Bool
+    /// Stores a one-time sign-in link's token.
+    func addToken(_ token: StaffToken) async throws
+    /// Removes and returns the token with this digest; nil when there is none or it has
+    /// expired by `date`. A token can be used once: of two callers, only one gets it.
+    func consumeToken(digest: String, at date: Date) async throws -> StaffToken?
+    /// Removes every sign-in link of a staff member.
+    func removeTokens(staffID: String) async throws
+    /// Appends an entry to the audit log; returns it numbered.
+    @discardableResult
+    func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry
+    /// The newest `limit` entries, newest first.
+    func auditLog(limit: Int) async throws -> [AuditEntry]
+}
+
+/// Server-side web sessions, for learners and staff alike.
+public protocol SessionStore: Sendable {
+    /// Stores a new session. Fails with `.duplicate` when the digest exists.
+    func createSession(_ session: WebSession) async throws
+    /// The session with this digest, as stored (expired or not: the runtime judges).
+    func session(digest: String) async throws -> WebSession?
+    /// Records a use of the session and its new expiry.
+    func touchSession(digest: String, lastSeen: Date, expiresAt: Date) async throws
+    /// Marks a staff session's second step as done.
+    func verifySession(digest: String) async throws
+    /// Removes and returns the session's one-time flash; nil when it has none (or it was taken).
+    func takeFlash(digest: String) async throws -> Data?
+    /// Ends one session.
+    func deleteSession(digest: String) async throws
+    /// Ends every session of a learner or staff member; returns how many.
+    @discardableResult
+    func deleteSessions(kind: WebSession.Kind, subjectID: String) async throws -> Int
+    /// Removes sessions that expired before `date`; returns how many.
+    @discardableResult
+    func deleteExpiredSessions(before date: Date) async throws -> Int
+}
+
+/// Everything Groundwork stores, behind one existential: what the CLI and the server hold.
+public typealias RecordStore = LearnerStore & AttemptStore & StaffStore & SessionStore
+
+extension LearnerStore {
+    /// The learner with this resume code, as typed; fails with `.malformedCode` or `.unknownCode`.
+    public func learner(resumeCode text: String, hasher: ResumeCodeHasher) async throws -> Learner {
+        let code = try ResumeCode.parse(text).get()
+        guard let learner = try await learner(codeDigest: hasher.digest(code)) else {
+            throw RecordsError(.unknownCode, "no learner has the resume code \(code)",
+                               hint: "check the four words and try again; they were shown when you first signed in")
+        }
+        return learner
+    }
+}
