@@ -60,6 +60,14 @@ extension SQLiteStore {
         }
     }
 
+    public func token(digest: String) async throws -> StaffToken? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM staff_token WHERE digest = ?", arguments: [digest]).map { row in
+                StaffToken(digest: row["digest"], staffID: row["staff_id"], expiresAt: row["expires_at"])
+            }
+        }
+    }
+
     public func consumeToken(digest: String, at date: Date) async throws -> StaffToken? {
         try await write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff_token WHERE digest = ?", arguments: [digest]) else {

@@ -2,20 +2,34 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Runtime
 
-/// Reads the session cookie (a fresh signed-out session when there is none or it doesn't check out).
+/// Reads the session cookie: a signed-in learner's server-side session, else an anonymous
+/// one (a fresh one when there is none or it doesn't check out). Also works out the
+/// client's rate-limit key.
 struct SessionMiddleware: RouterMiddleware {
     let signer: SessionSigner
+    let sessions: Sessions
+    let trustedProxies: Set<String>
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context
-        if let value = request.cookies[Session.cookieName]?.value, let session = signer.decode(value) {
+        context.clientKey = ClientAddress.key(peer: context.remoteAddress?.ipAddress,
+                                              forwardedFor: request.headers[values: Self.forwardedFor].last,
+                                              trustedProxies: trustedProxies)
+        let value = request.cookies[Session.cookieName]?.value
+        if let value, let token = SessionSigner.token(in: value),
+           let stored = try await sessions.find(token: token, kind: .learner) {
+            context.session = .signedIn(learnerID: stored.subjectID, token: token)
+        } else if let value, let session = signer.decodeAnonymous(value) {
             context.session = session
         } else {
             context.session = .fresh()
         }
         return try await next(request, context)
     }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 }
 
 /// Security headers on every response, and friendly pages for errors: no stack trace or
@@ -32,6 +46,15 @@ struct SafetyMiddleware: RouterMiddleware {
     static let frameOptions = HTTPField.Name("X-Frame-Options")!
     static let permissionsPolicy = HTTPField.Name("Permissions-Policy")!
 
+    /// The headers every response carries, pages and the HTTP parser's own errors alike.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy: contentSecurityPolicy,
+        .xContentTypeOptions: "nosniff",
+        referrerPolicy: "no-referrer",
+        frameOptions: "DENY",
+        permissionsPolicy: "camera=(), microphone=(), geolocation=()",
+    ]
+
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var response: Response
         do {
@@ -44,11 +67,7 @@ struct SafetyMiddleware: RouterMiddleware {
             context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(type(of: error))")])
             response = page(for: .internalServerError, context: context)
         }
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[Self.referrerPolicy] = "no-referrer"
-        response.headers[Self.frameOptions] = "DENY"
-        response.headers[Self.permissionsPolicy] = "camera=(), microphone=(), geolocation=()"
+        for field in Self.securityHeaders { response.headers[field.name] = field.value }
         return response
     }
 

@@ -14,7 +14,9 @@ struct Pages: Sendable {
 
     /// Loads the templates and stylesheet; fails with a message naming what is missing.
     static func load(directory: String, curriculum: Curriculum, signer: SessionSigner) async throws -> Pages {
-        let required = ["layout", "welcome", "code", "course", "module", "section", "feedback", "result", "error"]
+        let required = ["layout", "welcome", "code", "course", "module", "section", "feedback", "result", "error",
+                        "staff-layout", "staff-sign-in", "staff-code", "staff-password", "staff-home", "staff-people",
+                        "staff-audit", "staff-two-step"]
         for name in required where !FileManager.default.fileExists(atPath: "\(directory)/\(name).mustache") {
             throw ServerError("the template \(directory)/\(name).mustache is missing",
                               hint: "run from the Groundwork folder, or pass --templates with the folder that holds the .mustache files")

@@ -1,28 +1,85 @@
 import Foundation
 
-/// Counts attempts per key (a client address) in a sliding window and refuses past a limit:
-/// resume codes can't be guessed by trying many.
-actor RateLimiter {
-    private let limit: Int
+/// Counts failures (wrong resume codes, wrong passwords) per key in a sliding window, and
+/// across the whole site, and refuses further tries past either limit. Successes cost
+/// nothing: people who know their code are never held up by people who don't.
+actor FailureLimiter {
+    private let perKey: Int
+    private let siteWide: Int
     private let window: TimeInterval
-    private var attempts: [String: [Date]] = [:]
+    private var failures: [String: [Date]] = [:]
+    private var siteFailures: [Date] = []
 
-    init(limit: Int, window: TimeInterval) {
-        self.limit = limit
+    /// `perKey` failures per key and `siteWide` in all, within `window` seconds.
+    init(perKey: Int, siteWide: Int, window: TimeInterval) {
+        self.perKey = perKey
+        self.siteWide = siteWide
         self.window = window
     }
 
-    /// Records an attempt; returns false when the key has used up its attempts in the window.
-    func allow(_ key: String, now: Date = Date()) -> Bool {
+    /// Whether `key` (or the whole site) has used up its failures in the window.
+    func isBlocked(_ key: String, now: Date = Date()) -> Bool {
         let cutoff = now.addingTimeInterval(-window)
-        var recent = (attempts[key] ?? []).filter { $0 > cutoff }
-        guard recent.count < limit else {
-            attempts[key] = recent
-            return false
+        siteFailures.removeAll { $0 <= cutoff }
+        if siteFailures.count >= siteWide { return true }
+        let recent = (failures[key] ?? []).filter { $0 > cutoff }
+        failures[key] = recent.isEmpty ? nil : recent
+        return recent.count >= perKey
+    }
+
+    /// Records a failure for `key`.
+    func recordFailure(_ key: String, now: Date = Date()) {
+        failures[key, default: []].append(now)
+        siteFailures.append(now)
+        if failures.count > 50_000 {
+            let cutoff = now.addingTimeInterval(-window)
+            failures = failures.filter { $0.value.contains { $0 > cutoff } }
         }
-        recent.append(now)
-        attempts[key] = recent
-        if attempts.count > 10_000 { attempts = attempts.filter { $0.value.contains { $0 > cutoff } } }
-        return true
+    }
+}
+
+/// Who a request comes from, for rate limits: the client's IP address, an IPv6 address
+/// reduced to its /64 (one household or phone gets a whole /64, so each address in it is
+/// the same client), and behind a reverse proxy the address the proxy saw, taken from
+/// `X-Forwarded-For` only when the connection comes from a proxy named with `--trusted-proxy`.
+enum ClientAddress {
+    /// The rate-limit key for a connection from `peer` carrying `forwardedFor`.
+    static func key(peer: String?, forwardedFor: String?, trustedProxies: Set<String>) -> String {
+        guard var address = peer.map(normalise) else { return "unknown" }
+        if trustedProxies.contains(address), let forwardedFor {
+            // Rightmost first: each proxy appends the address it saw. Skip our own proxies.
+            let hops = forwardedFor.split(separator: ",").map { normalise($0.trimmingCharacters(in: .whitespaces)) }
+            if let client = hops.reversed().first(where: { !trustedProxies.contains($0) && !$0.isEmpty }) {
+                address = client
+            }
+        }
+        return prefix(address)
+    }
+
+    /// Lower case, without brackets, a port or an IPv4-mapped prefix.
+    static func normalise(_ text: String) -> String {
+        var address = text.lowercased()
+        if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
+            address = String(address[address.index(after: address.startIndex)..<end])
+        } else if address.filter({ $0 == ":" }).count == 1, let colon = address.firstIndex(of: ":") {
+            address = String(address[..<colon])  // an IPv4 address with a port
+        }
+        if address.hasPrefix("::ffff:"), address.contains(".") { address = String(address.dropFirst(7)) }
+        return address
+    }
+
+    /// An IPv6 address's first 64 bits (`2001:db8:1:2::/64`); an IPv4 address as it is.
+    static func prefix(_ address: String) -> String {
+        guard address.contains(":") else { return address }
+        var groups: [String]
+        if let gap = address.range(of: "::") {
+            let head = address[..<gap.lowerBound].split(separator: ":").map(String.init)
+            let tail = address[gap.upperBound...].split(separator: ":").map(String.init)
+            groups = head + Array(repeating: "0", count: max(0, 8 - head.count - tail.count)) + tail
+        } else {
+            groups = address.split(separator: ":").map(String.init)
+        }
+        guard groups.count >= 4 else { return address }
+        return groups.prefix(4).map { String(Int($0, radix: 16) ?? 0, radix: 16) }.joined(separator: ":") + "::/64"
     }
 }

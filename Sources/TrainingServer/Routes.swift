@@ -8,7 +8,8 @@ import Runtime
 struct Routes: Sendable {
     let coursework: Coursework
     let pages: Pages
-    let resumeLimiter: RateLimiter
+    let sessions: Sessions
+    let resumeLimiter: FailureLimiter
     let html = HTMLCache()
 
     private var curriculum: Curriculum { coursework.curriculum }
@@ -93,44 +94,46 @@ struct Routes: Sendable {
         do {
             let (learner, code) = try await coursework.register(displayName: name)
             context.logger.info("learner registered")
-            return pages.redirect(to: "/welcome", session: .fresh(learnerID: learner.id, flashCode: code.description))
+            // The code travels sealed in the server-side session, to be shown once.
+            let token = try await sessions.begin(.learner, subjectID: learner.id, flash: code.description)
+            return pages.redirect(to: "/welcome", session: .signedIn(learnerID: learner.id, token: token))
         } catch let error as RecordsError where error.kind == .badDisplayName {
             return welcomePage(context, values: ["startError": sentence(error), "name": String(name.prefix(200))], status: .badRequest)
         }
     }
 
     private func welcome(_ request: Request, _ context: WebContext) async throws -> Response {
-        guard let learner = try await learner(context), let code = context.session.flashCode else {
+        guard let learner = try await learner(context), let token = context.session.token,
+              let code = try await sessions.takeFlash(token: token) else {
             return pages.redirect(to: "/")
         }
-        var session = context.session
-        session.flashCode = nil
         var values = pages.base(context, learner: learner)
         values["displayName"] = learner.displayName
         values["code"] = code
         values["spokenCode"] = code.replacingOccurrences(of: "-", with: " ")
-        var response = pages.page("code", values, context: context)
-        pages.setCookie(session, on: &response)
-        return response
+        return pages.page("code", values, context: context)
     }
 
     private func resume(_ request: Request, _ context: WebContext) async throws -> Response {
         let form = try await checkedForm(request, context)
         let typed = form["code"] ?? ""
-        guard await resumeLimiter.allow(context.clientKey) else {
-            return welcomePage(context, values: ["resumeError": "Too many tries from this device. Wait 15 minutes, then try again.",
+        guard await !resumeLimiter.isBlocked(context.clientKey) else {
+            return welcomePage(context, values: ["resumeError": "Too many codes that didn't match. Wait 15 minutes, then try again.",
                                                  "code": String(typed.prefix(100))], status: .tooManyRequests)
         }
         do {
             let learner = try await coursework.learner(resumeCode: typed)
-            return pages.redirect(to: "/", session: .fresh(learnerID: learner.id))
+            let token = try await sessions.begin(.learner, subjectID: learner.id)
+            return pages.redirect(to: "/", session: .signedIn(learnerID: learner.id, token: token))
         } catch let error as RecordsError where error.kind == .unknownCode || error.kind == .malformedCode {
+            await resumeLimiter.recordFailure(context.clientKey)
             return welcomePage(context, values: ["resumeError": sentence(error), "code": String(typed.prefix(100))], status: .badRequest)
         }
     }
 
     private func signOut(_ request: Request, _ context: WebContext) async throws -> Response {
         _ = try await checkedForm(request, context)
+        if let token = context.session.token { try await sessions.end(token: token) }
         return pages.redirect(to: "/", session: .fresh())
     }
 

@@ -2,29 +2,37 @@ import Crypto
 import Foundation
 import Runtime
 
-/// A visitor's session, kept in a signed cookie: who is signed in (if anyone), a random
-/// nonce the CSRF token is derived from, when it expires, and a resume code to show once.
+/// A visitor's session as this request sees it.
 ///
-/// The cookie is signed with HMAC-SHA256, not encrypted: it holds only an opaque learner
-/// id, and is HttpOnly and SameSite=Lax.
+/// A signed-in learner's session is stored server-side (``Runtime/Sessions``): the cookie
+/// holds `s.` and a random token, so signing out ends it and an old copy of the cookie
+/// signs nobody in. A visitor who isn't signed in gets a signed cookie holding only a
+/// random nonce (`a.…`), which their forms' CSRF tokens come from; nothing is stored for them.
 struct Session: Sendable, Equatable {
+    /// The signed-in learner, if any.
     var learnerID: String?
+    /// The server-side session's token, when signed in.
+    var token: String?
+    /// What the CSRF token is derived from: the token when signed in, else the nonce.
     var nonce: String
+    /// When an anonymous cookie expires (seconds since 1970).
     var expires: Int
-    /// A new learner's resume code, shown once on the welcome page, then dropped.
-    var flashCode: String?
-    /// True when the session was just made and its cookie must be sent.
+    /// True when an anonymous session was just made and its cookie must be sent.
     var isNew = false
 
     static let cookieName = "gw_session"
     static let lifetime = 60 * 60 * 24 * 30
 
-    /// A fresh session (signed out, or for `learnerID`) with a new nonce.
-    static func fresh(learnerID: String? = nil, flashCode: String? = nil, now: Date = Date()) -> Session {
-        Session(learnerID: learnerID, nonce: Hex.random(bytes: 16), expires: Int(now.timeIntervalSince1970) + lifetime,
-                flashCode: flashCode, isNew: true)
+    /// A fresh signed-out session with a new nonce.
+    static func fresh(now: Date = Date()) -> Session {
+        Session(learnerID: nil, token: nil, nonce: Hex.random(bytes: 16), expires: Int(now.timeIntervalSince1970) + lifetime,
+                isNew: true)
     }
 
+    /// A signed-in learner's session.
+    static func signedIn(learnerID: String, token: String) -> Session {
+        Session(learnerID: learnerID, token: token, nonce: "s|" + token, expires: 0)
+    }
 }
 
 /// Signs and checks session cookies and CSRF tokens with a key from the data folder.
@@ -42,15 +50,20 @@ struct SessionSigner: Sendable {
         self.key = SymmetricKey(data: Data(derived))
     }
 
-    /// The cookie value for a session.
+    /// The cookie value for a session: `s.TOKEN` when signed in, else a signed `a.…` nonce.
     func encode(_ session: Session) -> String {
-        let fields = [session.learnerID ?? "", session.nonce, String(session.expires), session.flashCode ?? ""]
-        let payload = Data(fields.joined(separator: "|").utf8).base64URLEncoded
-        return payload + "." + mac(payload)
+        if let token = session.token { return "s." + token }
+        let payload = Data((session.nonce + "|" + String(session.expires)).utf8).base64URLEncoded
+        return "a." + payload + "." + mac(payload)
     }
 
-    /// The session in a cookie value, or nil when it is malformed, forged or expired.
-    func decode(_ value: String, now: Date = Date()) -> Session? {
+    /// The server-side token in a cookie value, if it carries one.
+    static func token(in value: String) -> String? {
+        value.hasPrefix("s.") ? String(value.dropFirst(2)) : nil
+    }
+
+    /// The anonymous session in a cookie value, or nil when it is malformed, forged or expired.
+    func decodeAnonymous(_ value: String, now: Date = Date()) -> Session? {
         if let session = checked.stored(value) {
             return session.expires > Int(now.timeIntervalSince1970) ? session : nil
         }
@@ -61,14 +74,13 @@ struct SessionSigner: Sendable {
 
     private func verify(_ value: String, now: Date) -> Session? {
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, constantTimeEqual(mac(String(parts[0])), String(parts[1])),
-              let data = Data(base64URLEncoded: String(parts[0])), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard parts.count == 3, parts[0] == "a", constantTimeEqual(mac(String(parts[1])), String(parts[2])),
+              let data = Data(base64URLEncoded: String(parts[1])), let text = String(data: data, encoding: .utf8) else { return nil }
         let fields = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count == 4, let expires = Int(fields[2]), expires > Int(now.timeIntervalSince1970), !fields[1].isEmpty else {
+        guard fields.count == 2, let expires = Int(fields[1]), expires > Int(now.timeIntervalSince1970), !fields[0].isEmpty else {
             return nil
         }
-        return Session(learnerID: fields[0].isEmpty ? nil : fields[0], nonce: fields[1], expires: expires,
-                       flashCode: fields[3].isEmpty ? nil : fields[3])
+        return Session(learnerID: nil, token: nil, nonce: fields[0], expires: expires)
     }
 
     /// The CSRF token every form of this session carries.

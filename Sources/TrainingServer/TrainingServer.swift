@@ -1,10 +1,13 @@
 import CurriculumKit
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import Runtime
 
-/// The learner web app: server-rendered pages over ``Coursework``.
+/// The web app: server-rendered pages for learners over ``Coursework``, and the staff area
+/// over ``StaffAccounts``.
 public enum TrainingServer {
     /// Where and what to serve.
     public struct Configuration: Sendable {
@@ -14,44 +17,91 @@ public enum TrainingServer {
         public var port: Int
         /// The folder of Mustache templates and the stylesheet.
         public var templates: String
-        /// Resume-code tries allowed per client address in 15 minutes.
-        public var resumeTriesPer15Minutes: Int
+        /// Wrong resume codes allowed per client in 15 minutes.
+        public var resumeFailuresPer15Minutes: Int
+        /// Wrong resume codes allowed across the whole site in 15 minutes.
+        public var siteResumeFailuresPer15Minutes: Int
+        /// Failed staff sign-ins allowed per account in 15 minutes.
+        public var signInFailuresPerAccount: Int
+        /// Failed staff sign-ins allowed per client in 15 minutes.
+        public var signInFailuresPerClient: Int
+        /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
+        public var trustedProxies: Set<String>
+        /// Coordinators must turn on two-step sign-in before using the staff area.
+        public var requireTwoStepForCoordinators: Bool
+        /// Connections one client address may hold open at once.
+        public var connectionsPerClient: Int
+        /// How long a request's head may take to arrive, and a kept-alive connection may sit idle.
+        public var requestTimeout: TimeAmount
+        /// bcrypt's cost for staff passwords (tests lower it).
+        public var bcryptCost: UInt8
+        /// The address staff sign-in links start with; nil to use the request's Host.
+        public var baseURL: String?
 
         /// Creates a configuration.
         public init(host: String = "127.0.0.1", port: Int = 8080, templates: String = "Templates",
-                    resumeTriesPer15Minutes: Int = 10) {
+                    resumeFailuresPer15Minutes: Int = 10, siteResumeFailuresPer15Minutes: Int = 500,
+                    signInFailuresPerAccount: Int = 5, signInFailuresPerClient: Int = 20,
+                    trustedProxies: Set<String> = [], requireTwoStepForCoordinators: Bool = false,
+                    connectionsPerClient: Int = 64, requestTimeout: TimeAmount = .seconds(10),
+                    bcryptCost: UInt8 = StaffAccounts.defaultBcryptCost, baseURL: String? = nil) {
             self.host = host
             self.port = port
             self.templates = templates
-            self.resumeTriesPer15Minutes = resumeTriesPer15Minutes
+            self.resumeFailuresPer15Minutes = resumeFailuresPer15Minutes
+            self.siteResumeFailuresPer15Minutes = siteResumeFailuresPer15Minutes
+            self.signInFailuresPerAccount = signInFailuresPerAccount
+            self.signInFailuresPerClient = signInFailuresPerClient
+            self.trustedProxies = Set(trustedProxies.map(ClientAddress.normalise))
+            self.requireTwoStepForCoordinators = requireTwoStepForCoordinators
+            self.connectionsPerClient = connectionsPerClient
+            self.requestTimeout = requestTimeout
+            self.bcryptCost = bcryptCost
+            self.baseURL = baseURL
         }
     }
 
     /// The router with every route and middleware, for serving or for tests.
-    public static func router(coursework: Coursework, secretKey: [UInt8], configuration: Configuration) async throws
-        -> Router<WebContext>
-    {
+    public static func router(coursework: Coursework, store: any RecordStore, secretKey: [UInt8],
+                              configuration: Configuration) async throws -> Router<WebContext> {
         let signer = SessionSigner(key: secretKey)
         let pages = try await Pages.load(directory: configuration.templates, curriculum: coursework.curriculum, signer: signer)
-        let router = Router(context: WebContext.self)
+        let sessions = Sessions(store: store)
+        let router = Router(context: WebContext.self, options: .autoGenerateHeadEndpoints)
+        // A HEAD response never carries a body, whatever answered it.
+        router.add(middleware: HeadBodyStripMiddleware())
         // The session first, so error pages keep it (and don't sign anyone out).
-        router.add(middleware: SessionMiddleware(signer: signer))
+        router.add(middleware: SessionMiddleware(signer: signer, sessions: sessions, trustedProxies: configuration.trustedProxies))
         router.add(middleware: SafetyMiddleware(pages: pages))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RedirectMiddleware())
-        Routes(coursework: coursework, pages: pages,
-               resumeLimiter: RateLimiter(limit: configuration.resumeTriesPer15Minutes, window: 15 * 60))
+        let window: TimeInterval = 15 * 60
+        Routes(coursework: coursework, pages: pages, sessions: sessions,
+               resumeLimiter: FailureLimiter(perKey: configuration.resumeFailuresPer15Minutes,
+                                             siteWide: configuration.siteResumeFailuresPer15Minutes, window: window))
+            .register(on: router)
+        StaffRoutes(accounts: StaffAccounts(store: store, bcryptCost: configuration.bcryptCost), sessions: sessions, pages: pages,
+                    accountLimiter: FailureLimiter(perKey: configuration.signInFailuresPerAccount, siteWide: .max, window: window),
+                    clientLimiter: FailureLimiter(perKey: configuration.signInFailuresPerClient, siteWide: .max, window: window),
+                    requireTwoStep: configuration.requireTwoStepForCoordinators, baseURL: configuration.baseURL)
             .register(on: router)
         return router
     }
 
-    /// The application: the router on an HTTP/1.1 server. Run it with `runService()`, which
-    /// stops gracefully on SIGTERM or SIGINT, finishing requests in flight.
-    public static func application(coursework: Coursework, secretKey: [UInt8], configuration: Configuration,
-                                   logger: Logger) async throws -> some ApplicationProtocol {
-        let router = try await router(coursework: coursework, secretKey: secretKey, configuration: configuration)
+    /// The application: the router on an HTTP/1.1 server with per-client connection caps,
+    /// request timeouts and security headers on every response. Run it with `runService()`,
+    /// which stops gracefully on SIGTERM or SIGINT, finishing requests in flight.
+    public static func application(coursework: Coursework, store: any RecordStore, secretKey: [UInt8],
+                                   configuration: Configuration, logger: Logger) async throws -> some ApplicationProtocol {
+        let router = try await router(coursework: coursework, store: store, secretKey: secretKey, configuration: configuration)
         return Application(
             router: router,
+            server: .hardenedHTTP1(
+                configuration: .init(idleTimeout: configuration.requestTimeout),
+                limiter: PerIPConnectionLimiter(maxPerAddress: configuration.connectionsPerClient,
+                                                 exempt: configuration.trustedProxies),
+                requestHeadTimeout: configuration.requestTimeout,
+                defaultHeaders: SafetyMiddleware.securityHeaders),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Groundwork"),
             onServerRunning: { channel in
                 logger.info("serving", metadata: ["address": .string(channel.localAddress?.description ?? "?"),

@@ -10,7 +10,11 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public let remoteAddress: SocketAddress?
     /// The visitor's session; the session middleware always sets it (a fresh one when no
     /// valid cookie came in). Until then it is an empty placeholder that signs no one in.
-    var session = Session(learnerID: nil, nonce: "", expires: 0, flashCode: nil)
+    var session = Session(learnerID: nil, token: nil, nonce: "", expires: 0)
+    /// The signed-in staff member on `/staff` pages (set by the staff middleware).
+    var staff: StaffSignIn?
+    /// The key rate limits count this client under (set by the session middleware).
+    var clientKey = "unknown"
 
     /// Creates the context for a request.
     public init(source: ApplicationRequestContextSource) {
@@ -20,9 +24,4 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
 
     /// Request bodies are forms of a few fields: 64 KB is plenty.
     public var maxUploadSize: Int { 64 * 1024 }
-
-    /// A key for rate limiting: the client's IP address.
-    var clientKey: String {
-        remoteAddress?.ipAddress ?? "unknown"
-    }
 }

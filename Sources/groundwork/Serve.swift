@@ -32,6 +32,27 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Log level: trace, debug, info, notice, warning, error or critical. Requests are logged at debug.")
     var logLevel: Logger.Level = .info
 
+    @ArgumentParser.Option(name: .customLong("trusted-proxy"),
+                           help: "The address of a reverse proxy whose X-Forwarded-For header is believed (repeat for several).")
+    var trustedProxies: [String] = []
+
+    @Flag(name: .customLong("require-2fa"), help: "Coordinators must turn on two-step sign-in before using the staff area.")
+    var requireTwoStep = false
+
+    @ArgumentParser.Option(help: "The public address staff sign-in links start with, like https://training.example.org.")
+    var baseURL: String?
+
+    @ArgumentParser.Option(help: "Seconds a request's headers may take to arrive, and a kept-alive connection may stay idle.")
+    var requestTimeout = 10
+
+    @ArgumentParser.Option(help: "Connections one client address may hold open at once (proxies named with --trusted-proxy are exempt).")
+    var connectionsPerClient = 64
+
+    func validate() throws {
+        guard (1...600).contains(requestTimeout) else { throw ValidationError("--request-timeout takes 1 to 600 seconds") }
+        guard connectionsPerClient >= 1 else { throw ValidationError("--connections-per-client takes a number from 1 up") }
+    }
+
     @OptionGroup var dataOptions: DataOptions
 
     func run() async throws {
@@ -47,8 +68,12 @@ struct Serve: AsyncParsableCommand {
             let opened = try StoreFactory.open(dataOptions.location)
             let coursework = Coursework(curriculum: curriculum, store: opened.store, hasher: opened.hasher)
             let app = try await TrainingServer.application(
-                coursework: coursework, secretKey: opened.secretKey,
-                configuration: .init(host: host, port: port, templates: templates), logger: logger)
+                coursework: coursework, store: opened.store, secretKey: opened.secretKey,
+                configuration: .init(host: host, port: port, templates: templates, trustedProxies: Set(trustedProxies),
+                                     requireTwoStepForCoordinators: requireTwoStep,
+                                     connectionsPerClient: connectionsPerClient, requestTimeout: .seconds(Int64(requestTimeout)),
+                                     baseURL: baseURL),
+                logger: logger)
             try await app.runService()
             logger.info("stopped")
         } catch let error as RecordsError {

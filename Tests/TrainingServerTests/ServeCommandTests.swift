@@ -29,8 +29,10 @@ import Testing
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    func freePort() -> Int { Self.freePort() }
+
     /// A port nothing listens on: bind port 0, read what the kernel chose, close.
-    func freePort() -> Int {
+    static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -33,24 +33,28 @@ struct TestSite {
     let store: SQLiteStore
     let hasher: ResumeCodeHasher
 
-    init(resumeTries: Int = 10) throws {
+    init(resumeTries: Int = 10, siteResumeFailures: Int = 500, requireTwoStep: Bool = false, trustedProxies: Set<String> = []) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-web-\(UUID().uuidString)").path
         let data = DataFolder(path: folder)
         (store, hasher) = try data.open()
         coursework = Coursework(curriculum: try Fixtures.course(), store: store, hasher: hasher)
         key = try data.secretKey()
-        self.resumeTries = resumeTries
+        configuration = .init(templates: Fixtures.templates, resumeFailuresPer15Minutes: resumeTries,
+                              siteResumeFailuresPer15Minutes: siteResumeFailures, trustedProxies: trustedProxies,
+                              requireTwoStepForCoordinators: requireTwoStep, bcryptCost: 4)
     }
 
-    let resumeTries: Int
+    let configuration: TrainingServer.Configuration
+
+    /// Staff accounts over the same store (quick bcrypt).
+    var staff: StaffAccounts { StaffAccounts(store: store, bcryptCost: 4) }
 
     func remove() { try? FileManager.default.removeItem(atPath: folder) }
 
     /// Runs `body` with a client of the app.
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let router = try await TrainingServer.router(
-            coursework: coursework, secretKey: key,
-            configuration: .init(templates: Fixtures.templates, resumeTriesPer15Minutes: resumeTries))
+        let router = try await TrainingServer.router(coursework: coursework, store: store, secretKey: key,
+                                                     configuration: configuration)
         let app = Application(router: router)
         try await app.test(.router, body)
     }
@@ -59,8 +63,17 @@ struct TestSite {
 /// One visitor: keeps the session cookie between requests and reads CSRF tokens from pages.
 final class Browser: @unchecked Sendable {
     let client: any TestClientProtocol
-    private(set) var cookie: String?
+    /// The cookies the app set, by name (a real browser would scope gw_staff to /staff;
+    /// sending it everywhere only makes the tests stricter).
+    private(set) var cookies: [String: String] = [:]
     private(set) var lastPage = ""
+    /// Extra headers sent with every request (X-Forwarded-For, in the proxy tests).
+    var extraHeaders: HTTPFields = [:]
+
+    /// The Cookie header this visitor sends.
+    var cookie: String? {
+        cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+    }
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -73,7 +86,7 @@ final class Browser: @unchecked Sendable {
 
     @discardableResult
     func get(_ path: String) async throws -> Page {
-        var headers: HTTPFields = [:]
+        var headers = extraHeaders
         if let cookie { headers[.cookie] = cookie }
         let response = try await client.execute(uri: path, method: .get, headers: headers)
         return remember(response)
@@ -85,7 +98,8 @@ final class Browser: @unchecked Sendable {
         var fields = fields
         if withToken { fields.append(("csrf", csrf ?? token ?? "")) }
         let body = fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
-        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        var headers = extraHeaders
+        headers[.contentType] = "application/x-www-form-urlencoded"
         if let cookie { headers[.cookie] = cookie }
         let response = try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
         return remember(response)
@@ -106,11 +120,21 @@ final class Browser: @unchecked Sendable {
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 
-    func setCookie(_ value: String?) { cookie = value }
+    /// Replaces a cookie with `name=value` as typed (for forged-cookie tests), or all of them with nil.
+    func setCookie(_ pair: String?) {
+        guard let pair else { cookies = [:]; return }
+        let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+        cookies[parts[0]] = parts.count > 1 ? parts[1] : ""
+    }
+
+    /// Forgets one cookie (another device, or a browser that lost it).
+    func dropCookie(_ name: String) { cookies[name] = nil }
 
     private func remember(_ response: TestResponse) -> Page {
         for header in response.headers[values: .setCookie] {
-            if let pair = header.split(separator: ";").first { cookie = String(pair) }
+            guard let pair = header.split(separator: ";").first else { continue }
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if header.contains("Max-Age=0") || parts.count < 2 || parts[1].isEmpty { cookies[parts[0]] = nil } else { cookies[parts[0]] = parts[1] }
         }
         let body = String(buffer: response.body)
         if response.status == .ok || response.status.code >= 400 { lastPage = body }

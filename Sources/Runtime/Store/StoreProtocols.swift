@@ -67,6 +67,9 @@ public protocol StaffStore: Sendable {
     func removeStaff(id: String) async throws -> Bool
     /// Stores a one-time sign-in link's token.
     func addToken(_ token: StaffToken) async throws
+    /// The token with this digest without using it (to greet the person by name); nil when
+    /// there is none.
+    func token(digest: String) async throws -> StaffToken?
     /// Removes and returns the token with this digest; nil when there is none or it has
     /// expired by `date`. A token can be used once: of two callers, only one gets it.
     func consumeToken(digest: String, at date: Date) async throws -> StaffToken?
