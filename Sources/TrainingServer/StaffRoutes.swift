@@ -275,7 +275,10 @@ struct StaffRoutes: Sendable {
     private func audit(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await require(request, .coordinator)
         var values = values(context, signIn)
-        let formatter = ISO8601DateFormatter()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMM yyyy, HH:mm:ss 'UTC'"
         values["entries"] = try await accounts.auditLog(for: .member(signIn.member)).map { entry -> [String: Any] in
             ["when": formatter.string(from: entry.at), "actor": entry.actorName, "action": entry.action, "detail": entry.detail]
         }
