@@ -371,14 +371,17 @@ struct Routes: Sendable {
         }
     }
 
-    private func sentence(_ error: RecordsError) -> String {
-        sentence(error.message) + (error.hint.map { " " + sentence($0) } ?? "")
-    }
+}
 
-    private func sentence(_ text: String) -> String {
-        let capitalized = text.prefix(1).uppercased() + text.dropFirst()
-        return capitalized.hasSuffix(".") ? capitalized : capitalized + "."
-    }
+/// An error's message and hint as sentences, for a page.
+func sentence(_ error: RecordsError) -> String {
+    sentence(error.message) + (error.hint.map { " " + sentence($0) } ?? "")
+}
+
+/// The text with a capital and a full stop.
+func sentence(_ text: String) -> String {
+    let capitalized = text.prefix(1).uppercased() + text.dropFirst()
+    return capitalized.hasSuffix(".") ? capitalized : capitalized + "."
 }
 
 /// Thrown by a route to send the visitor elsewhere (to the start page when signed out).

@@ -334,9 +334,4 @@ struct StaffRoutes: Sendable {
         }.joined(separator: " ")
     }
 
-    private func sentence(_ error: RecordsError) -> String {
-        let text = error.message + (error.hint.map { ". " + $0.prefix(1).uppercased() + $0.dropFirst() } ?? "")
-        let capitalized = text.prefix(1).uppercased() + text.dropFirst()
-        return capitalized.hasSuffix(".") ? capitalized : capitalized + "."
-    }
 }
