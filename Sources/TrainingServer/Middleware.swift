@@ -57,37 +57,46 @@ struct SafetyMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var response: Response
+        let staffArea = request.uri.path == "/staff" || request.uri.path.hasPrefix("/staff/")
         do {
             response = try await next(request, context)
+        } catch is NotYourRole {
+            response = pages.error(.forbidden, heading: "This page isn't part of your role",
+                                   message: "Your staff role doesn't include this page. A coordinator can change roles if you need it.",
+                                   context: context, link: ("/staff", "Go to the staff home page"), staffArea: true)
         } catch let error as HTTPError {
-            response = page(for: error.status, context: context)
+            response = page(for: error.status, context: context, staffArea: staffArea)
         } catch let error as HTTPResponseError {
-            response = page(for: error.status, context: context)
+            response = page(for: error.status, context: context, staffArea: staffArea)
         } catch {
             context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(type(of: error))")])
-            response = page(for: .internalServerError, context: context)
+            response = page(for: .internalServerError, context: context, staffArea: staffArea)
         }
         for field in Self.securityHeaders { response.headers[field.name] = field.value }
         return response
     }
 
-    private func page(for status: HTTPResponse.Status, context: WebContext) -> Response {
+    private func page(for status: HTTPResponse.Status, context: WebContext, staffArea: Bool) -> Response {
+        let home: (url: String, label: String) = staffArea ? ("/staff", "Go to the staff home page") : ("/", "Go to the start page")
         switch status.code {
         case 404:
             return pages.error(.notFound, heading: "Page not found",
                                message: "There's no page at this address. The link may be old, or a letter may be mistyped.",
-                               context: context)
+                               context: context, link: home, staffArea: staffArea)
         case 413:
             return pages.error(.contentTooLarge, heading: "That was too much to send",
                                message: "The form sent more than Groundwork accepts. Go back and try a shorter answer.",
-                               context: context)
+                               context: context, link: home, staffArea: staffArea)
         case 400..<500:
             return pages.error(status, heading: "That didn't work",
-                               message: "Groundwork couldn't use that request. Go back to the start page and try again.",
-                               context: context)
+                               message: staffArea ? "Groundwork couldn't use that request. Go back to the staff home page and try again."
+                                   : "Groundwork couldn't use that request. Go back to the start page and try again.",
+                               context: context, link: home, staffArea: staffArea)
         default:
             return pages.error(.internalServerError, heading: "Something went wrong on our side",
-                               message: "Your answers so far are saved. Try again in a moment.", context: context)
+                               message: staffArea ? "Nothing you did caused this. Try again in a moment."
+                                   : "Your answers so far are saved. Try again in a moment.",
+                               context: context, link: home, staffArea: staffArea)
         }
     }
 }

@@ -16,7 +16,7 @@ struct Pages: Sendable {
     static func load(directory: String, curriculum: Curriculum, signer: SessionSigner) async throws -> Pages {
         let required = ["layout", "welcome", "code", "course", "module", "section", "feedback", "result", "error",
                         "staff-layout", "staff-sign-in", "staff-code", "staff-password", "staff-home", "staff-people",
-                        "staff-audit", "staff-two-step"]
+                        "staff-audit", "staff-two-step", "staff-error"]
         for name in required where !FileManager.default.fileExists(atPath: "\(directory)/\(name).mustache") {
             throw ServerError("the template \(directory)/\(name).mustache is missing",
                               hint: "run from the Groundwork folder, or pass --templates with the folder that holds the .mustache files")
@@ -66,11 +66,14 @@ struct Pages: Sendable {
     }
 
     /// A friendly error page.
-    func error(_ status: HTTPResponse.Status, heading: String, message: String, context: WebContext, learner: Learner? = nil) -> Response {
+    func error(_ status: HTTPResponse.Status, heading: String, message: String, context: WebContext, learner: Learner? = nil,
+               link: (url: String, label: String) = ("/", "Go to the start page"), staffArea: Bool = false) -> Response {
         var values = base(context, learner: learner)
         values["heading"] = heading
         values["message"] = message
-        return page("error", values, context: context, status: status)
+        values["linkURL"] = link.url
+        values["linkLabel"] = link.label
+        return page(staffArea ? "staff-error" : "error", values, context: context, status: status)
     }
 }
 

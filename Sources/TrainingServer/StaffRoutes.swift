@@ -4,6 +4,9 @@ import HTTPTypes
 import Hummingbird
 import Runtime
 
+/// Thrown when a signed-in staff member's role doesn't include a page: a 403 that says so.
+struct NotYourRole: Error {}
+
 /// A signed-in staff member on this request.
 struct StaffSignIn: Sendable {
     var member: StaffMember
@@ -62,7 +65,7 @@ struct StaffRoutes: Sendable {
         guard let signIn = try await current(request) else { throw Redirect(to: "/staff") }
         guard signIn.verified else { throw Redirect(to: "/staff/code") }
         if mustSetUpTwoStep(signIn.member), !allowTwoStepSetup { throw Redirect(to: "/staff/two-step") }
-        if let role, !signIn.member.has(role) { throw HTTPError(.forbidden) }
+        if let role, !signIn.member.has(role) { throw NotYourRole() }
         return signIn
     }
 
@@ -317,7 +320,7 @@ struct StaffRoutes: Sendable {
     private func turnOffTwoStep(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await require(request)
         let form = try await checkedForm(request, context)
-        if requireTwoStep && signIn.member.has(.coordinator) { throw HTTPError(.forbidden) }
+        if requireTwoStep && signIn.member.has(.coordinator) { throw NotYourRole() }
         do {
             _ = try await accounts.turnOffTwoStep(for: signIn.member, code: form["code"] ?? "")
         } catch let error as RecordsError where error.kind == .badPassword {

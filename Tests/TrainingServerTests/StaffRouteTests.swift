@@ -54,7 +54,10 @@ import Testing
             #expect(beaHome.body.contains("Hello, Bea") && beaHome.body.contains("Group sessions"))
             #expect(!beaHome.body.contains("/staff/people") && !beaHome.body.contains("/staff/audit"))
             for path in Self.coordinatorGets {
-                #expect(try await facilitator.get(path).status == .forbidden, "a facilitator can't open \(path)")
+                let page = try await facilitator.get(path)
+                #expect(page.status == .forbidden, "a facilitator can't open \(path)")
+                #expect(page.body.contains("part of your role") && page.body.contains(#"href="/staff""#), "and is told why, with the way back")
+                #expect(!page.body.contains("Ada"), "nothing of the page leaks")
             }
             for path in Self.coordinatorPosts {
                 let page = try await facilitator.post(path.replacingOccurrences(of: "ID", with: ada.id), [("name", "Eve"), ("role", "coordinator")])

@@ -47,6 +47,11 @@ PY
 python3 Tests/browser/learner_journey.py --base "http://127.0.0.1:$PORT" --course "$WORK/course.json" \
   --module what-harm-reduction-is --screenshots "$SHOTS"
 
+# The staff journey on the same server: the first coordinator is made on the command line,
+# as docs/staff.md says, while the server runs.
+LINK="$("$BIN" staff add Ada --role coordinator --data "$WORK/data" --base-url "http://127.0.0.1:$PORT" | grep -o 'http://[^ ]*/staff/welcome/[0-9a-f]*')"
+python3 Tests/browser/staff_journey.py --base "http://127.0.0.1:$PORT" --link "$LINK" --screenshots "$SHOTS"
+
 # Graceful shutdown: SIGTERM ends the server cleanly.
 kill -TERM "$SERVER"
 status=0
