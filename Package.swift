@@ -56,6 +56,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // What a learner is shown (states, verdicts, feedback, results, instructions), decided
+        // once for the web and the terminal alike. No HTTP or terminal I/O.
+        .target(
+            name: "Presentation",
+            dependencies: ["CurriculumKit", "Runtime"]
+        ),
         // Opens the configured store: the one place that knows every adapter.
         .target(
             name: "Stores",
@@ -66,6 +72,7 @@ let package = Package(
             dependencies: [
                 "CurriculumKit",
                 "Runtime",
+                "Presentation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -81,6 +88,7 @@ let package = Package(
             dependencies: [
                 "CurriculumKit",
                 "Runtime",
+                "Presentation",
                 "Stores",
                 "TrainingServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,6 +125,11 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: ["Runtime", "SQLiteStore", "Stores", "CurriculumKit",
                            .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "PresentationTests",
+            dependencies: ["Presentation", "Runtime", "CurriculumKit"],
             resources: [.copy("Fixtures")]
         ),
         // The rules every store must keep, run against each store.

@@ -2,6 +2,7 @@ import CurriculumKit
 import Foundation
 import Hummingbird
 import Mustache
+import Presentation
 import Runtime
 
 /// Renders the Mustache templates in `Templates/` into responses. Learner-supplied text is
@@ -101,14 +102,16 @@ enum QuestionForm {
                        html cache: HTMLCache) -> [String: Any] {
         let presented = next.presented
         let question = presented.shown
+        var scenarioStep: Int?
+        if case let .scenarioStep(scenario, _, _, _) = next { scenarioStep = state.path(in: scenario.id).count + 1 }
         var values: [String: Any] = [
             "itemID": next.item.id,
             "title": question.title,
             "promptHTML": cache.html("prompt:\(next.item.id)#\(question.id)") { LessonHTML.render(question.prompt) },
-            "instructions": instructions(question),
-            "counter": "Question \(state.itemsDone + 1) of \(state.items.count)",
+            "counter": Instructions.counter(questionNumber: state.itemsDone + 1, of: state.items.count, scenarioStep: scenarioStep),
             "step": "",
         ]
+        if let instructions = Instructions.page(for: question) { values["instructions"] = instructions }
         if let error { values["error"] = error }
         if case let .scenarioStep(scenario, step, _, _) = next {
             values["scenarioTitle"] = scenario.title
@@ -155,28 +158,21 @@ enum QuestionForm {
         return html
     }
 
-    static func instructions(_ question: Question) -> String {
-        switch question.kind {
-        case .singleChoice: return "Choose one answer."
-        case .selectAll: return "Choose all that apply."
-        case .ordering: return "Give each step a position, 1 for the first."
-        case .matching: return "Choose a match for each item."
-        case .shortAnswer: return "Type your answer."
-        }
-    }
-
-    /// The submitted fields in the runner's notation (`b`, `a c`, `c a b`, `a=2 b=1`, text),
-    /// or a message saying what is missing.
-    static func typed(_ form: Form, for question: Question) -> Result<String, InputProblem> {
+    /// The submitted fields as a response in the letters shown, or a message saying what is missing.
+    static func response(_ form: Form, for question: Question) -> Result<CurriculumKit.Response, InputProblem> {
         switch question.kind {
         case .singleChoice:
             guard let answer = form["answer"], !answer.isEmpty else {
                 return .failure(InputProblem("Choose one of the answers, then check it."))
             }
-            return .success(answer)
+            return .success(.choice(answer))
         case .selectAll:
+            // An empty submission is one accidental tap, not an answer: it is never scored.
             let letters = form.all("answer").filter { !$0.isEmpty }
-            return .success(letters.isEmpty ? "none" : letters.joined(separator: " "))
+            guard !letters.isEmpty else {
+                return .failure(InputProblem("Tick every answer that applies, then check it."))
+            }
+            return .success(.selection(letters))
         case .ordering:
             var positions: [(Int, String)] = []
             for option in question.options {
@@ -188,20 +184,20 @@ enum QuestionForm {
             guard Set(positions.map(\.0)).count == positions.count else {
                 return .failure(InputProblem("Give each step a different position."))
             }
-            return .success(positions.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: " "))
+            return .success(.order(positions.sorted { $0.0 < $1.0 }.map(\.1)))
         case .matching:
-            var pairs: [String] = []
+            var pairs: [String: Int] = [:]
             for option in question.options {
                 guard let text = form["match-\(option.letter)"], let number = Int(text) else {
                     return .failure(InputProblem("Choose a match for every item."))
                 }
-                pairs.append("\(option.letter)=\(number)")
+                pairs[option.letter] = number
             }
-            return .success(pairs.joined(separator: " "))
+            return .success(.matches(pairs))
         case .shortAnswer:
             let text = (form["answer"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { return .failure(InputProblem("Type an answer, then check it.")) }
-            return .success(text)
+            return .success(.text(text))
         }
     }
 }

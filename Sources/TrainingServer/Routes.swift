@@ -1,6 +1,7 @@
 import CurriculumKit
 import Foundation
 import Hummingbird
+import Presentation
 import Runtime
 
 /// Every route of the learner web app. Each one reads the session, asks ``Coursework``
@@ -66,13 +67,13 @@ struct Routes: Sendable {
         guard let learner = try await learner(context) else { return welcomePage(context, values: [:]) }
         let progress = try await coursework.progress(of: learner)
         var values = pages.base(context, learner: learner)
-        values["progressSummary"] = summary(progress)
-        if progress.modulesComplete && progress.attendanceRequired > 0 {
-            values["completionNote"] = "The course also asks for \(progress.attendanceRequired) group session\(progress.attendanceRequired == 1 ? "" : "s") with a facilitator."
-        }
+        values["progressSummary"] = CourseSummary.modules(progress)
+        if let remaining = CourseSummary.remaining(progress) { values["completionNote"] = remaining }
         values["modules"] = zip(curriculum.modules, progress.modules).map { module, progress -> [String: Any] in
-            var entry: [String: Any] = ["id": module.id, "title": module.title, "stateText": stateText(progress),
-                                        "stateClass": progress.state.rawValue.replacingOccurrences(of: " ", with: "-")]
+            let status = ModuleStatus(progress)
+            var entry: [String: Any] = ["id": module.id, "title": module.title, "stateText": status.label,
+                                        "stateClass": status.tone.rawValue]
+            if let note = status.attemptsNote { entry["attemptsNote"] = note }
             if let minutes = module.minutes { entry["minutes"] = minutes }
             return entry
         }
@@ -81,11 +82,19 @@ struct Routes: Sendable {
 
     private func welcomePage(_ context: WebContext, values extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
         var values = pages.base(context, learner: nil)
-        let welcome = html.html("welcome") { LessonHTML.render(curriculum.welcome) }
+        // The page's own heading is the course title, with the forms right under it (on a
+        // phone, within the first screen); the welcome follows, without its own first title.
+        let welcome = html.html("welcome") { Self.withoutLeadingTitle(LessonHTML.render(curriculum.welcome)) }
         values["welcomeHTML"] = welcome
-        values["welcomeHasTitle"] = welcome.contains("<h1")
         values.merge(extra) { $1 }
         return pages.page("welcome", values, context: context, status: status)
+    }
+
+    /// HTML without a first `<h1>…</h1>` (the page already has the course's title as its heading).
+    static func withoutLeadingTitle(_ html: String) -> String {
+        let trimmed = html.drop { $0.isWhitespace }
+        guard trimmed.hasPrefix("<h1"), let end = trimmed.range(of: "</h1>") else { return html }
+        return String(trimmed[end.upperBound...])
     }
 
     private func start(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -168,8 +177,10 @@ struct Routes: Sendable {
         if let attempts = module.attempts { facts.append("\(attempts) attempt\(attempts == 1 ? "" : "s")") }
         values["facts"] = facts.joined(separator: " · ")
         if let progress {
-            values["stateText"] = stateText(progress)
-            values["stateClass"] = progress.state.rawValue.replacingOccurrences(of: " ", with: "-")
+            let status = ModuleStatus(progress)
+            values["stateText"] = status.label
+            values["stateClass"] = status.tone.rawValue
+            if let note = status.attemptsNote { values["attemptsNote"] = note }
             values["hasResult"] = progress.attemptsUsed > 0
         }
         values["objectives"] = module.objectives
@@ -183,10 +194,12 @@ struct Routes: Sendable {
             values["itemCount"] = open.items.count
         } else if progress?.attemptsLeft == 0 {
             values["noAttemptsLeft"] = true
+        } else if progress?.state == .notStarted || progress?.state == .inProgress, !module.sections.isEmpty {
+            // A module starts at its first lesson; the attempt starts at the first question reached.
+            values["readURL"] = "/modules/\(module.id)/sections/1"
         } else {
             values["canStart"] = true
-            values["startLabel"] = progress?.state == .notStarted ? "Start this module" :
-                (progress?.state == .passed ? "Take it again" : "Try again")
+            values["startLabel"] = progress?.state == .passed ? "Take it again" : "Try again"
         }
         values["sources"] = module.sources.map { source -> [String: Any] in
             var entry: [String: Any] = ["title": source.title]
@@ -203,8 +216,11 @@ struct Routes: Sendable {
         let module = try moduleFor(context)
         do {
             let state = try await coursework.attempt(module.id, for: learner)
-            // A module of lessons only has nothing to answer: it counts as done once opened.
-            _ = try await coursework.finishReading(state)
+            // A module of lessons only has nothing to answer: it is passed once read to its end.
+            if try await coursework.finishReading(state) != nil {
+                return pages.redirect(to: "/modules/\(module.id)/result")
+            }
+            // The questions show where their author put them, after the lesson they belong to.
             let section = state.next.map { $0.item.section + 1 } ?? 1
             return pages.redirect(to: "/modules/\(module.id)/sections/\(section)")
         } catch let error as RecordsError where error.kind == .noAttemptsLeft {
@@ -227,15 +243,31 @@ struct Routes: Sendable {
         values["sectionCount"] = module.sections.count
         values["sectionTitle"] = section.title
         values["lessonHTML"] = html.html("section:\(module.id):\(index)") { LessonHTML.render(section.elements, key: "s\(index)") }
+        let hasItems = !section.questions.isEmpty || !(section.scenario?.steps.isEmpty ?? true)
+        let mayStart = view.progress.attemptsLeft != 0
         if let open, let next = open.next, next.item.section == index {
             values["question"] = QuestionForm.values(next, state: open, previous: form, error: error, html: html)
+            // The lesson is read before the section's first question; after that it folds away.
+            var begun = open.items.contains { $0.section == index && open.isDone($0) }
+            if case let .scenarioStep(scenario, _, _, _) = next, !open.path(in: scenario.id).isEmpty { begun = true }
+            values["lessonFolded"] = begun && !section.elements.isEmpty
         } else if let open, let next = open.next, next.item.section < index {
             values["nextURL"] = "/modules/\(module.id)/sections/\(next.item.section + 1)"
             values["nextLabel"] = "Back to question \(open.itemsDone + 1)"
+        } else if open == nil, view.progress.state == .notStarted || view.progress.state == .inProgress, hasItems, mayStart {
+            // Reading in order reaches the questions: the attempt starts here, at the first one.
+            values["startQuestions"] = true
+            values["startLabel"] = "Start the questions"
+            values["startNote"] = "After each question you'll see why an answer is right or not. Your answers are saved as you go."
+        } else if open == nil, view.progress.state == .notStarted, module.questions.isEmpty, module.scenarios.isEmpty,
+                  number == module.sections.count {
+            // The last page of a module of lessons only: finishing it passes the module.
+            values["startQuestions"] = true
+            values["startLabel"] = "Finish this module"
         } else if number < module.sections.count {
             values["nextURL"] = "/modules/\(module.id)/sections/\(number + 1)"
             values["nextLabel"] = "Next: \(module.sections[number].title)"
-        } else if open == nil, try await coursework.lastAnswer(module.id, for: learner)?.attemptFinished == true {
+        } else if open == nil, view.progress.attemptsUsed > 0 {
             values["nextURL"] = "/modules/\(module.id)/result"
             values["nextLabel"] = "See your result"
         } else {
@@ -259,19 +291,17 @@ struct Routes: Sendable {
             return pages.redirect(to: sectionURL)  // an old form (another tab, the back button): show where things are
         }
         let number = next.item.section + 1
-        let typed: String
-        switch QuestionForm.typed(form, for: next.presented.shown) {
-        case let .failure(problem): return try await section(context, number: number, form: form, error: problem.message)
-        case let .success(text): typed = text
-        }
-        switch next.presented.response(from: typed) {
+        // The form becomes a typed response in the letters shown, then the module's own.
+        switch QuestionForm.response(form, for: next.presented.shown) {
         case let .failure(problem):
-            return try await section(context, number: number, form: form, error: sentence(problem.message))
-        case let .success(response):
+            return try await section(context, number: number, form: form, error: problem.message)
+        case let .success(shown):
             do {
-                _ = try await coursework.answer(response, in: state)
+                _ = try await coursework.answer(next.presented.toModule(shown), in: state)
             } catch let error as RecordsError where error.kind == .alreadyAnswered || error.kind == .attemptClosed {
                 return pages.redirect(to: sectionURL)
+            } catch let problem as InputProblem {
+                return try await section(context, number: number, form: form, error: sentence(problem.message))
             }
             return pages.redirect(to: "/modules/\(module.id)/feedback")
         }
@@ -283,32 +313,24 @@ struct Routes: Sendable {
         guard let review = try await coursework.lastAnswer(module.id, for: learner) else {
             return pages.redirect(to: "/modules/\(module.id)")
         }
-        let evaluation = review.evaluation
+        let feedback = AnswerFeedback(review.evaluation, question: review.question, response: review.response.response)
         var values = pages.base(context, learner: learner)
         values["moduleID"] = module.id
         values["moduleTitle"] = module.title
         values["questionTitle"] = review.question.title
-        if evaluation.score == .full {
-            values["verdict"] = "That's right"
-            values["verdictClass"] = "right"
-        } else if evaluation.score == .zero {
-            values["verdict"] = "Not yet"
-            values["verdictClass"] = "not-yet"
-        } else {
-            values["verdict"] = "Partly right (\(evaluation.score.percent)%)"
-            values["verdictClass"] = "partly"
-        }
-        values["critical"] = evaluation.criticalReasons.map { ["summary": $0.summary, "feedbackHTML": LessonHTML.render($0.feedback)] }
-        values["chosen"] = evaluation.feedback.chosen.map { ["text": $0.text, "feedbackHTML": LessonHTML.render($0.feedback)] }
-        values["missed"] = evaluation.feedback.missed.map { ["text": $0.text, "feedbackHTML": LessonHTML.render($0.feedback)] }
-        values["rightAnswer"] = evaluation.feedback.rightAnswer
-        values["rightAnswerCount"] = !evaluation.feedback.rightAnswer.isEmpty
-        switch review.question.kind {
-        case .ordering: values["rightAnswerLabel"] = "The order that works best:"
-        case .matching: values["rightAnswerLabel"] = "The matches:"
-        default: values["rightAnswerLabel"] = "Answers that count:"
-        }
-        values["explanationHTML"] = LessonHTML.render(evaluation.feedback.explanation)
+        values["verdict"] = feedback.verdict.heading
+        values["verdictSymbol"] = feedback.verdict.symbol
+        values["verdictClass"] = feedback.verdict.kind.rawValue
+        values["critical"] = feedback.critical.map { ["summary": $0.summary, "feedbackHTML": LessonHTML.render($0.feedback)] }
+        values["chosen"] = feedback.chosen.map { ["text": $0.text, "feedbackHTML": LessonHTML.render($0.feedback)] }
+        values["missed"] = feedback.missed.map { ["text": $0.text, "feedbackHTML": LessonHTML.render($0.feedback)] }
+        values["yourAnswer"] = feedback.yourAnswer
+        values["hasYourAnswer"] = !feedback.yourAnswer.isEmpty
+        values["yourAnswerLabel"] = review.question.kind == .matching ? "Your matches:" : "Your order:"
+        values["rightAnswer"] = feedback.rightAnswer
+        values["rightAnswerCount"] = !feedback.rightAnswer.isEmpty
+        values["rightAnswerLabel"] = feedback.rightAnswerLabel
+        values["explanationHTML"] = LessonHTML.render(feedback.explanation)
         if let (story, path) = review.scenario, let slug = path.ending {
             var ending: [String: Any] = ["percent": path.score.percent, "title": "The end of the scenario"]
             if let step = story.step(slug) {
@@ -335,42 +357,24 @@ struct Routes: Sendable {
             return pages.redirect(to: "/modules/\(module.id)")
         }
         let progress = try await coursework.progress(of: learner)
+        let shown = ModuleResult(outcome, module: module, progress: progress, curriculum: curriculum)
         var values = pages.base(context, learner: learner)
         values["moduleID"] = module.id
         values["moduleTitle"] = module.title
-        values["passed"] = outcome.passed
-        values["percent"] = outcome.score.percent
-        values["passMark"] = outcome.passMark
-        values["progressSummary"] = summary(progress)
-        values["critical"] = outcome.criticalReasons.map(\.summary)
-        values["criticalCount"] = !outcome.criticalReasons.isEmpty
-        values["review"] = outcome.sectionsToReview.compactMap { id -> [String: Any]? in
-            guard let index = module.sections.firstIndex(where: { $0.id == id }) else { return nil }
-            return ["moduleID": module.id, "number": index + 1, "title": module.sections[index].title]
-        }
-        values["reviewCount"] = !outcome.sectionsToReview.isEmpty
-        if let left = progress.modules.first(where: { $0.moduleID == module.id })?.attemptsLeft {
-            values["attemptsNote"] = left == 0 ? "You've used every attempt at this module. Your coordinator can help with what's next."
-                : "You have \(left) attempt\(left == 1 ? "" : "s") left."
-        }
+        values["passed"] = shown.passed
+        values["headline"] = shown.headline
+        values["scoreLine"] = shown.scoreLine
+        if let reason = shown.reasonLine { values["reasonLine"] = reason }
+        values["progressSummary"] = CourseSummary.modules(progress)
+        values["critical"] = shown.critical
+        values["criticalCount"] = !shown.critical.isEmpty
+        values["reviewLabel"] = shown.reviewLabel
+        values["review"] = shown.review.map { ["moduleID": module.id, "number": $0.number, "title": $0.title] as [String: Any] }
+        values["reviewCount"] = !shown.review.isEmpty
+        if let line = shown.attemptsLine { values["attemptsNote"] = line }
+        if let next = shown.nextModule { values["nextModule"] = ["id": next.id, "title": next.title] }
         return pages.page("result", values, context: context)
     }
-
-    // MARK: Words
-
-    private func summary(_ progress: CourseProgress) -> String {
-        "\(progress.requiredPassed) of \(progress.requiredModules.count) required modules passed."
-    }
-
-    private func stateText(_ module: ModuleProgress) -> String {
-        switch module.state {
-        case .notStarted: return "Not started"
-        case .inProgress: return "In progress"
-        case .passed: return "Passed" + (module.bestScore.map { " (\($0.percent)%)" } ?? "")
-        case .notYetPassed: return "Not yet passed" + (module.bestScore.map { " (best \($0.percent)%)" } ?? "")
-        }
-    }
-
 }
 
 /// An error's message and hint as sentences, for a page.

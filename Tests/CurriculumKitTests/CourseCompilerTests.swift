@@ -66,6 +66,7 @@ struct CourseCompilerTests {
         Expected(folder: "reading-grade-type", file: "course.md", code: "front-matter.type", severity: .error, line: 4, column: 16),
         Expected(folder: "unlisted-module", file: "b-second.md", code: "course.unlisted-module", severity: .warning, line: 2, column: 5),
         Expected(folder: "duplicate-ids", file: "c-first-again.md", code: "module.duplicate-id", severity: .error, line: 2, column: 5),
+        Expected(folder: "facilitator-welcome", file: "course.md", code: "course.facilitator-text", severity: .warning, line: 15, column: 1),
         // language.yml
         Expected(folder: "language-no-terms", file: "language.yml", code: "front-matter.unknown-key", severity: .warning, line: 2, column: 1),
         Expected(folder: "language-no-terms", file: "language.yml", code: "language.no-terms", severity: .error, line: 1, column: 1),
@@ -186,5 +187,21 @@ struct CourseCompilerTests {
                     "\"weight\":50", "\"feedback\"", "\"bestPathPoints\":200", "\"hash\"", "\"next\":\"he-opens-up\""] {
             #expect(json.contains(key), "missing \(key)")
         }
+    }
+
+    @Test func theWelcomeHasCalloutsAndKeepsFacilitatorNotesApart() throws {
+        let result = CurriculumCompiler.compile(path: Fixtures.path("courses/facilitator-welcome"))
+        let curriculum = try #require(result.curriculum)
+        let kinds = curriculum.welcome.compactMap { element -> CalloutKind? in
+            if case let .callout(kind, _) = element { return kind }
+            return nil
+        }
+        #expect(kinds == [.tip, .facilitator], "callouts in course.md are callouts, not quoted [!TIP] text")
+        let text = curriculum.welcome.compactMap { element -> String? in
+            if case let .text(content) = element { return content.plainText }
+            return nil
+        }.joined(separator: " ")
+        #expect(!text.contains("[!"))
+        #expect(!text.contains("Only facilitators read this"))
     }
 }

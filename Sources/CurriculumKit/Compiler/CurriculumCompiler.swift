@@ -234,7 +234,15 @@ public enum CurriculumCompiler {
             var throwaway = DiagnosticSink(path: courseFile.path)
             if let frontMatter = FrontMatter.split(courseFile, sink: &throwaway) {
                 let document = CommonMark.parse(frontMatter.body, lineOffset: frontMatter.bodyLineOffset)
-                welcomeElements = document.nodes.isEmpty ? [] : [.text(Content(document: document, roots: document.children(of: 0)))]
+                if !document.nodes.isEmpty {
+                    // The welcome is lesson text like a module's: callouts become callouts, so a
+                    // [!FACILITATOR] note stays off the learners' start page.
+                    var compiler = ModuleCompiler(file: courseFile, defaults: settings)
+                    compiler.document = document
+                    welcomeElements = compiler.elements(document.children(of: 0))
+                    sink.diagnostics += compiler.sink.diagnostics
+                    Self.checkFacilitatorHeadings(document, in: welcomeElements, sink: &sink)
+                }
                 checkText(file: courseFile, document: document, frontMatter: frontMatter, language: language, readingGrade: nil, sink: &sink)
             }
             diagnostics += sink.diagnostics
@@ -307,6 +315,22 @@ public enum CurriculumCompiler {
     }
 
     /// The language check and reading grade for one file.
+    /// A heading about facilitators in the welcome's public text is shown to every learner on
+    /// the start page: almost always a note meant for facilitators only.
+    private static func checkFacilitatorHeadings(_ document: MarkdownDocument, in elements: [Element], sink: inout DiagnosticSink) {
+        for element in elements {
+            guard case let .text(content) = element else { continue }
+            for root in content.roots {
+                guard case .heading = document.nodes[root].kind,
+                      document.plainText(of: root).lowercased().contains("facilitator"),
+                      let start = document.nodes[root].range?.start else { continue }
+                sink.warning("course.facilitator-text", at: start,
+                             "“\(document.plainText(of: root))” is shown to every learner on the start page",
+                             hint: "put what only facilitators should read in a > [!FACILITATOR] callout; learners never see those")
+            }
+        }
+    }
+
     private static func checkText(file: SourceFile, document: MarkdownDocument, frontMatter: FrontMatter?, language: LanguageCheck,
                                   readingGrade: Double?, sink: inout DiagnosticSink) {
         var (blocks, allowed) = LanguageCheck.scan(document)

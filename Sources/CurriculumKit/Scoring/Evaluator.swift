@@ -25,7 +25,7 @@ public struct CriticalReason: Sendable, Equatable, Codable {
     public var summary: String {
         switch kind {
         case .choseMustNever: return "You chose “\(text)”. This choice could put someone at serious risk."
-        case .missedMustChoose: return "“\(text)” is a step that must not be missed."
+        case .missedMustChoose: return "You left out “\(text)”. It matters too much to miss."
         }
     }
 }

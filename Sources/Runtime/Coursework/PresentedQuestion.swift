@@ -57,7 +57,18 @@ public struct PresentedQuestion: Sendable {
     /// Reads what the learner typed, in the shown letters (`b`, `a, c`, `c a b`, `a=2 b=1`,
     /// or text), and returns the response in the module's letters, or what's wrong with it.
     public func response(from typed: String) -> Result<Response, InputProblem> {
-        Response.parse(typed, for: shown).map(toModule)
+        Response.parse(Self.spacedLetters(typed, for: shown), for: shown).map(toModule)
+    }
+
+    /// `bca` read as `b c a` for ordering and select-all, when every character is one of the
+    /// question's one-letter options: people type it that way, and it can mean nothing else.
+    static func spacedLetters(_ typed: String, for question: Question) -> String {
+        guard question.kind == .ordering || question.kind == .selectAll else { return typed }
+        let text = typed.trimmingCharacters(in: .whitespaces).lowercased()
+        let letters = Set(question.options.map(\.letter))
+        guard text.count > 1, letters.allSatisfy({ $0.count == 1 }),
+              text.allSatisfy({ letters.contains(String($0)) }) else { return typed }
+        return text.map(String.init).joined(separator: " ")
     }
 
     /// A response given in shown letters, in the module's letters.

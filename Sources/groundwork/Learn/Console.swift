@@ -28,6 +28,30 @@ final class Console {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// Prints text word-wrapped to the terminal's width (never splitting a word), keeping
+    /// its own line breaks; continuation lines take `indent`.
+    func sayWrapped(_ text: String, indent: String = "") {
+        say(Self.wrap(text, width: width, indent: indent))
+    }
+
+    static func wrap(_ text: String, width: Int, indent: String = "") -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            var lines: [String] = []
+            var current = ""
+            for word in line.split(separator: " ") {
+                let visible = current.isEmpty ? word.count : current.count + 1 + word.count
+                if visible > width, !current.isEmpty {
+                    lines.append(current)
+                    current = indent + word
+                } else {
+                    current += (current.isEmpty ? "" : " ") + word
+                }
+            }
+            lines.append(current)
+            return lines.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
     /// Asks a question and reads one line; `nil` at the end of input.
     func ask(_ prompt: String) -> String? {
         if interactive {
@@ -60,11 +84,12 @@ final class Console {
 final class QuitNotice: @unchecked Sendable {
     static let shared = QuitNotice()
     private let lock = NSLock()
-    private var code: String?
+    private var command: String?
     private var source: DispatchSourceSignal?
 
-    func remember(code: String) {
-        lock.withLock { self.code = code }
+    /// The command that resumes, with the learner's code.
+    func remember(command: String) {
+        lock.withLock { self.command = command }
     }
 
     /// On Ctrl-C: say everything answered is saved, show the resume code, exit 130.
@@ -72,9 +97,9 @@ final class QuitNotice: @unchecked Sendable {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [self] in
-            let code = lock.withLock { self.code }
+            let command = lock.withLock { self.command }
             var message = "\n\nStopped. Every answer you gave is saved."
-            if let code { message += "\nTo pick up where you left off: groundwork learn --learner \(code)" }
+            if let command { message += "\nTo pick up where you left off: \(command)" }
             FileHandle.standardOutput.write(Data((message + "\n").utf8))
             exit(130)
         }

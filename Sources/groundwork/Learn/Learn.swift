@@ -72,7 +72,7 @@ struct Learn: AsyncParsableCommand {
                 return
             }
             code = resumeCode
-            QuitNotice.shared.remember(code: resumeCode)
+            QuitNotice.shared.remember(command: resumeCommand(code: resumeCode))
             try await runner.run(learner: learner, moduleID: module)
         } catch is LearnRunner.Stop {
             console.say()
@@ -82,8 +82,21 @@ struct Learn: AsyncParsableCommand {
             throw ExitCode(error.exitStatus)
         }
         if let code {
-            console.say("To pick up where you left off: groundwork learn --learner \(code)")
+            console.say("To pick up where you left off: \(resumeCommand(code: code))")
         }
+    }
+
+    /// The command that picks up where the learner left off: the same course and data folder.
+    func resumeCommand(code: String) -> String {
+        var words = ["groundwork", "learn"]
+        if path != "Curriculum" { words.append(Self.quoted(path)) }
+        words += ["--learner", code]
+        if let data = dataOptions.data { words += ["--data", Self.quoted(data)] }
+        return words.joined(separator: " ")
+    }
+
+    static func quoted(_ text: String) -> String {
+        text.contains(where: { " '\"$\\".contains($0) }) ? "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" : text
     }
 }
 

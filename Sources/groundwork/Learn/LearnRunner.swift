@@ -1,5 +1,6 @@
 import CurriculumKit
 import Foundation
+import Presentation
 import Runtime
 
 /// The terminal course runner: module list, lesson pages, questions, feedback, results.
@@ -57,11 +58,20 @@ struct LearnRunner {
                 console.say("Write it down. With it you can stop any time and pick up where you left off,")
                 console.say("here or on another device. We don't ask for your email, so it can't be sent to you.")
                 console.say("Resume code: \(code)")
+                showWelcome()
                 return (learner, code.description)
             } catch let error as RecordsError where error.kind == .badDisplayName {
                 console.say("\(error.message.capitalizedFirst). \(error.hint.map { $0.capitalizedFirst + "." } ?? "")")
             }
         }
+    }
+
+    /// The course's welcome (facilitator notes left out), once, for a new learner.
+    private func showWelcome() {
+        let welcome = renderer.render(course.welcome)
+        guard !welcome.isEmpty else { return }
+        console.say()
+        console.say(welcome)
     }
 
     // MARK: Module list
@@ -110,28 +120,22 @@ struct LearnRunner {
     }
 
     private func describe(_ module: ModuleProgress) -> String {
-        var text: String
-        switch module.state {
-        case .notStarted: text = "not started"
-        case .inProgress: text = console.paint("in progress", "33")
-        case .passed: text = console.paint("passed", "32") + (module.bestScore.map { " (\($0.percent)%)" } ?? "")
-        case .notYetPassed: text = "not yet passed" + (module.bestScore.map { " (best \($0.percent)%)" } ?? "")
+        let status = ModuleStatus(module)
+        var text = status.label.prefix(1).lowercased() + status.label.dropFirst()
+        switch status.tone {
+        case .inProgress: text = console.paint(text, "33")
+        case .passed: text = console.paint(text, "32")
+        case .notStarted, .notYetPassed: break
         }
-        if module.state != .passed, let left = module.attemptsLeft {
-            text += left == 0 ? ", no attempts left" : ", \(left) attempt\(left == 1 ? "" : "s") left"
-        }
+        if let note = status.attemptsNote { text += ", " + note.prefix(1).lowercased() + note.dropFirst() }
         return text
     }
 
     private func showProgress(_ learner: Learner) async throws {
         let progress = try await coursework.progress(of: learner)
         console.say()
-        var line = "Course progress: \(progress.requiredPassed) of \(progress.requiredModules.count) required modules passed."
-        if progress.modulesComplete {
-            line += progress.attendanceRequired > 0
-                ? " The course also asks for \(progress.attendanceRequired) group session\(progress.attendanceRequired == 1 ? "" : "s") with a facilitator."
-                : " You've completed the course."
-        }
+        var line = "Course progress: " + CourseSummary.modules(progress)
+        if let remaining = CourseSummary.remaining(progress) { line += " " + remaining }
         console.say(line)
     }
 
@@ -181,8 +185,7 @@ struct LearnRunner {
         }
         if state.items.isEmpty { outcome = try await coursework.finishReading(state) }
         if let outcome {
-            let left = try await coursework.progress(of: learner).modules.first { $0.moduleID == module.id }?.attemptsLeft
-            showOutcome(outcome, module: module, attemptsLeft: left)
+            showOutcome(outcome, module: module, progress: try await coursework.progress(of: learner))
         }
     }
 
@@ -225,7 +228,7 @@ struct LearnRunner {
         console.say()
         showOptions(question)
         console.say()
-        let instructions = instructions(for: question)
+        let instructions = Instructions.terminal(question)
         while true {
             guard let typed = console.ask(instructions) else { throw Stop() }
             if Console.isQuit(typed) { throw Stop() }
@@ -235,20 +238,36 @@ struct LearnRunner {
             }
             switch presented.response(from: typed) {
             case let .failure(problem):
-                console.say("That answer didn't fit: \(problem.message). \(problem.hint.map { $0.capitalizedFirst + "." } ?? "")")
+                console.sayWrapped(Self.didNotFit(problem))
                 continue
             case let .success(response):
                 do {
                     let result = try await coursework.answer(response, in: state)
                     var story: Scenario?
                     if case let .scenarioStep(scenario, _, _, _) = next { story = scenario }
-                    showFeedback(result, presented: presented, story: story)
+                    showFeedback(result, presented: presented, story: story, response: response)
                     return result
                 } catch let error as InputProblem {
-                    console.say("That answer didn't fit: \(error.message). \(error.hint.map { $0.capitalizedFirst + "." } ?? "")")
+                    console.sayWrapped(Self.didNotFit(error))
                 }
             }
         }
+    }
+
+    /// "That answer didn't fit: …", with the check-block notation's backticks turned into quotes.
+    static func didNotFit(_ problem: InputProblem) -> String {
+        let text = "That answer didn't fit: \(problem.message). \(problem.hint.map { $0.capitalizedFirst + "." } ?? "")"
+        var quoted = ""
+        var open = true
+        for character in text {
+            if character == "`" {
+                quoted.append(open ? "“" : "”")
+                open.toggle()
+            } else {
+                quoted.append(character)
+            }
+        }
+        return quoted.trimmingCharacters(in: .whitespaces)
     }
 
     private func showOptions(_ question: Question) {
@@ -264,56 +283,55 @@ struct LearnRunner {
         }
     }
 
-    private func instructions(for question: Question) -> String {
-        let letters = question.options.map(\.letter)
-        let range = letters.count > 1 ? "\(letters.first ?? "a")–\(letters.last ?? "a")" : (letters.first ?? "a")
-        switch question.kind {
-        case .singleChoice: return "Your answer (one letter, \(range)):"
-        case .selectAll: return "Choose all that apply (letters separated by spaces, or none):"
-        case .ordering: return "Type all \(letters.count) letters in your order, first to last:"
-        case .matching: return "Match each letter to a number, as letter=number pairs separated by spaces:"
-        case .shortAnswer: return "Your answer:"
-        }
-    }
-
-    private func showFeedback(_ result: Coursework.AnswerResult, presented: PresentedQuestion, story: Scenario?) {
-        let evaluation = result.evaluation
+    private func showFeedback(_ result: Coursework.AnswerResult, presented: PresentedQuestion, story: Scenario?, response: Response) {
+        let feedback = AnswerFeedback(result.evaluation, question: presented.question, response: response)
         console.say()
-        if evaluation.score == .full {
-            console.say(console.paint("✓ That's right.", "1;32"))
-        } else if evaluation.score == .zero {
-            console.say(console.paint("Not yet.", "1;33") + " Here's what to know.")
-        } else {
-            console.say(console.paint("Partly right (\(evaluation.score.percent)%).", "1;33"))
+        let heading = feedback.verdict.symbol + " " + feedback.verdict.heading + "."
+        switch feedback.verdict.kind {
+        case .right: console.say(console.paint(heading, "1;32"))
+        case .partly: console.say(console.paint(heading, "1;33"))
+        case .notYet: console.say(console.paint(heading, "1;33") + " Here's what to know.")
         }
-        for reason in evaluation.criticalReasons {
-            console.say(console.paint("Important: ", "1;31") + reason.summary)
+        for note in feedback.critical {
+            console.say()
+            console.sayWrapped(console.paint("Important: ", "1;31") + note.summary)
+            let text = renderer.render(note.feedback)
+            if !text.isEmpty { console.say(text) }
         }
-        for chosen in evaluation.feedback.chosen {
+        for chosen in feedback.chosen {
             let text = renderer.render(chosen.feedback)
             guard !text.isEmpty else { continue }
             console.say()
-            console.say("You chose “\(chosen.text)”: " + text)
+            console.sayWrapped("You chose “\(chosen.text)”:")
+            console.say(text)
         }
-        for missed in evaluation.feedback.missed {
+        for missed in feedback.missed {
             console.say()
             let text = renderer.render(missed.feedback)
-            console.say("The answer to look for: “\(missed.text)”" + (text.isEmpty ? "" : ": " + text))
+            console.sayWrapped("The answer to look for: “\(missed.text)”" + (text.isEmpty ? "." : ":"))
+            if !text.isEmpty { console.say(text) }
         }
-        if !evaluation.feedback.rightAnswer.isEmpty {
+        if !feedback.yourAnswer.isEmpty {
+            console.say()
+            console.say(presented.question.kind == .matching ? "Your matches:" : "Your order:")
+            for (index, line) in feedback.yourAnswer.enumerated() {
+                console.say(presented.question.kind == .ordering ? "  \(index + 1). \(line)" : "  • \(line)")
+            }
+        }
+        if !feedback.rightAnswer.isEmpty {
             console.say()
             switch presented.question.kind {
             case .ordering:
-                console.say("The order that works best:")
-                for (index, item) in evaluation.feedback.rightAnswer.enumerated() { console.say("  \(index + 1). \(item)") }
+                console.say(feedback.rightAnswerLabel)
+                for (index, item) in feedback.rightAnswer.enumerated() { console.say("  \(index + 1). \(item)") }
             case .matching:
-                console.say("The matches:")
-                for pair in evaluation.feedback.rightAnswer { console.say("  • \(pair)") }
+                console.say(feedback.rightAnswerLabel)
+                for pair in feedback.rightAnswer { console.say("  • \(pair)") }
             default:
-                console.say("Answers that count: " + evaluation.feedback.rightAnswer.map { "“\($0)”" }.joined(separator: ", "))
+                console.say(feedback.rightAnswerLabel + " " + feedback.rightAnswer.map { "“\($0)”" }.joined(separator: ", "))
             }
         }
-        let explanation = renderer.render(evaluation.feedback.explanation)
+        let explanation = renderer.render(feedback.explanation)
         if !explanation.isEmpty {
             console.say()
             console.say(explanation)
@@ -333,27 +351,24 @@ struct LearnRunner {
         console.say("Scenario score: \(result.score.percent)%.")
     }
 
-    private func showOutcome(_ outcome: ModuleOutcome, module: Module, attemptsLeft: Int?) {
+    private func showOutcome(_ outcome: ModuleOutcome, module: Module, progress: CourseProgress) {
+        let shown = ModuleResult(outcome, module: module, progress: progress, curriculum: course)
         console.say()
-        if outcome.passed {
+        if shown.passed {
             console.say(console.paint("Module result: passed (\(outcome.score.percent)%).", "1;32") + " Well done.")
+            if let next = shown.nextModule { console.say("Next: “\(next.title)”.") }
             return
         }
         console.say(console.paint("Module result: not yet (\(outcome.score.percent)%; the pass mark is \(outcome.passMark)%).", "1;33"))
-        for reason in outcome.criticalReasons {
-            console.say("  • " + reason.summary)
-        }
-        let titles = outcome.sectionsToReview.compactMap { id in module.sections.first { $0.id == id }?.title }
-        if !titles.isEmpty {
-            console.say("Review these sections and try again:")
-            for title in titles { console.say("  • " + title) }
-        } else {
+        if let reason = shown.reasonLine { console.sayWrapped(reason) }
+        for line in shown.critical { console.sayWrapped("  • " + line, indent: "    ") }
+        if !shown.review.isEmpty {
+            console.say(shown.reviewLabel)
+            for section in shown.review { console.say("  • " + section.title) }
+        } else if shown.attemptsLine?.hasPrefix("You've used") != true {
             console.say("Review the module and try again.")
         }
-        if let left = attemptsLeft {
-            console.say(left == 0 ? "You've used every attempt at this module; your coordinator can help with what's next."
-                                  : "You have \(left) attempt\(left == 1 ? "" : "s") left.")
-        }
+        if let line = shown.attemptsLine { console.say(line) }
     }
 
     private func renderHeading(_ title: String, level: Int) -> String {
