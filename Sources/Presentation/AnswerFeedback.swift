@@ -82,10 +82,17 @@ public struct AnswerFeedback: Sendable {
         missed = evaluation.feedback.missed.filter { !criticalLetters.contains($0.letter) }
             .map { OptionNote(text: $0.text, feedback: $0.feedback) }
         let full = evaluation.score == .full && !evaluation.isCritical
-        rightAnswer = full && question.kind != .shortAnswer ? [] : evaluation.feedback.rightAnswer
+        rightAnswer = full && question.kind != .shortAnswer ? [] : evaluation.feedback.rightAnswer.map(Self.shownAnswer)
         rightAnswerLabel = Self.rightAnswerLabel(question.kind)
         yourAnswer = full ? [] : Self.shown(response, for: question)
         explanation = evaluation.feedback.explanation
+    }
+
+    /// An accepted answer as a learner reads it: `... naloxone ...` is "any answer with “naloxone” in it".
+    static func shownAnswer(_ accepted: String) -> String {
+        guard ShortAnswerPattern.isPattern(accepted) else { return accepted }
+        let words = accepted.components(separatedBy: "...").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return "any answer with " + words.map { "“\($0)”" }.joined(separator: " and ") + " in it"
     }
 
     static func rightAnswerLabel(_ kind: Question.Kind) -> String {

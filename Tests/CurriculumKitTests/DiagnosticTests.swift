@@ -23,6 +23,7 @@ struct DiagnosticTests {
         Expected(file: "bad-module-id.md", code: "module.id", severity: .error, line: 2, column: 5),
         Expected(file: "no-id.md", code: "module.no-id", severity: .error, line: 2, column: 1),
         Expected(file: "pool-too-big.md", code: "module.pool", severity: .error, line: 4, column: 7),
+        Expected(file: "accepts-anything.md", code: "answer.accepts-anything", severity: .error, line: 11, column: 1),
         Expected(file: "yaml-alias.md", code: "front-matter.yaml", severity: .error, line: 4, column: 17),
         Expected(file: "billion-laughs.md", code: "front-matter.type", severity: .error, line: 11, column: 4),
         Expected(file: "single-no-answer.md", code: "single-choice.no-answer", severity: .error, line: 10, column: 1),

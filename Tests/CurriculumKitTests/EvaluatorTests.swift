@@ -141,4 +141,34 @@ struct EvaluatorTests {
         #expect(try Response.parse("\"Narcan\"", for: short).get() == .text("Narcan"))
         if case .success = Response.parse("a=x", for: match) { Issue.record("a=x must fail") }
     }
+
+    @Test func shortAnswerPatternsAcceptTheKeyWordsAndNothingLoose() throws {
+        let q = try #require(question("""
+        ### Name the medicine
+
+        - = naloxone
+        - = ... naloxone ...
+        - = naloxone nasal ...
+        """))
+        func percent(_ typed: String) throws -> Int { try Evaluator.evaluate(.text(typed), for: q).get().score.percent }
+        #expect(try percent("Naloxone (Narcan)") == 100)
+        #expect(try percent("naloxone kits") == 100)
+        #expect(try percent("I'd give NALOXÓNE right away") == 100, "case and accents fold")
+        #expect(try percent("naloxones") == 0, "whole words only")
+        #expect(try percent("narcan") == 0)
+        #expect(try percent("") == 0)
+        #expect(ShortAnswerPattern.matches("naloxone nasal spray", pattern: "naloxone nasal ..."))
+        #expect(!ShortAnswerPattern.matches("the naloxone nasal spray", pattern: "naloxone nasal ..."), "anchored at the start")
+        #expect(ShortAnswerPattern.matches("call 911 then give naloxone", pattern: "... call ... naloxone"))
+        #expect(!ShortAnswerPattern.matches("give naloxone then call", pattern: "... call ... naloxone"), "in order, and anchored at the end")
+        #expect(ShortAnswerPattern.matches("naloxone", pattern: "naloxone ..."))
+        #expect(!ShortAnswerPattern.matches("anything at all", pattern: "..."))
+        // Without dots, an answer still has to be exact: the evaluator isn't loosened.
+        let exact = try #require(question("""
+        ### Name it
+
+        - = naloxone
+        """))
+        #expect(try Evaluator.evaluate(.text("naloxone kits"), for: exact).get().score == .zero)
+    }
 }

@@ -384,6 +384,11 @@ extension ModuleCompiler {
                 option.isCorrect = false
             case .accepted:
                 question.acceptedAnswers.append(text)
+                if ShortAnswerPattern.isPattern(text), ShortAnswerPattern.acceptsAnything(text) {
+                    sink.error("answer.accepts-anything", at: itemPosition,
+                               "the accepted answer '\(text)' has no words besides ..., so it would accept any answer",
+                               hint: "put the words that must appear around the dots, like `= ... naloxone ...`")
+                }
             case .pair:
                 if let split = pair {
                     option.text = split.left

@@ -263,7 +263,9 @@ public enum Evaluator {
             return (options.isEmpty ? .full : Score(right, over: options.count), chosen)
         case let .text(text):
             let typed = normalize(text)
-            let matched = !typed.isEmpty && question.acceptedAnswers.contains { normalize($0) == typed }
+            let matched = !typed.isEmpty && question.acceptedAnswers.contains { accepted in
+                ShortAnswerPattern.isPattern(accepted) ? ShortAnswerPattern.matches(text, pattern: accepted) : normalize(accepted) == typed
+            }
             return (matched ? .full : .zero, chosen)
         }
     }
@@ -320,5 +322,72 @@ public enum Evaluator {
         }
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         return folded.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}
+
+/// An accepted short answer written with `...`: the words around the dots must appear, in that
+/// order, as whole words, and `...` stands for any other words (or none). `= ... naloxone ...`
+/// accepts "Naloxone (Narcan)" and "naloxone kits"; `= naloxone ...` only answers that start
+/// with it. Capitals, accents and punctuation between words don't count in these patterns.
+public enum ShortAnswerPattern {
+    /// Whether an accepted answer is a pattern (it contains `...`).
+    public static func isPattern(_ accepted: String) -> Bool {
+        accepted.contains("...")
+    }
+
+    /// The pattern's runs of words, and whether it is open at the start and at the end.
+    static func parts(_ pattern: String) -> (runs: [[String]], openStart: Bool, openEnd: Bool) {
+        let pieces = pattern.components(separatedBy: "...")
+        let runs = pieces.map(words).filter { !$0.isEmpty }
+        let openStart = words(pieces.first ?? "").isEmpty
+        let openEnd = words(pieces.last ?? "").isEmpty
+        return (runs, openStart, openEnd)
+    }
+
+    /// Whether the pattern has no words at all (it would accept anything).
+    public static func acceptsAnything(_ pattern: String) -> Bool {
+        parts(pattern).runs.isEmpty
+    }
+
+    /// Whether `typed` fits the pattern.
+    public static func matches(_ typed: String, pattern: String) -> Bool {
+        var (runs, openStart, openEnd) = parts(pattern)
+        let words = words(typed)
+        guard !runs.isEmpty, !words.isEmpty else { return false }
+        var start = 0
+        var end = words.count
+        if !openStart {
+            // The answer must begin with the first run.
+            let first = runs.removeFirst()
+            guard words.starts(with: first) else { return false }
+            start = first.count
+            if runs.isEmpty { return openEnd || start == end }
+        }
+        if !openEnd, let last = runs.last {
+            // …and end with the last one, after what came before.
+            guard end - last.count >= start, Array(words[(end - last.count)...]) == last else { return false }
+            end -= last.count
+            runs.removeLast()
+        }
+        // The runs between, in order, each as early as it fits.
+        for run in runs {
+            guard let found = firstIndex(of: run, in: words, from: start, before: end) else { return false }
+            start = found + run.count
+        }
+        return true
+    }
+
+    private static func firstIndex(of run: [String], in words: [String], from start: Int, before end: Int) -> Int? {
+        guard end - start >= run.count else { return nil }
+        for index in start...(end - run.count) where Array(words[index..<(index + run.count)]) == run {
+            return index
+        }
+        return nil
+    }
+
+    /// Lower-case words without accents: letters and digits, everything else a separator.
+    static func words(_ text: String) -> [String] {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+            .split { !($0.isLetter || $0.isNumber) }.map(String.init)
     }
 }

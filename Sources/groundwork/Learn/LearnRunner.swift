@@ -328,7 +328,8 @@ struct LearnRunner {
                 console.say(feedback.rightAnswerLabel)
                 for pair in feedback.rightAnswer { console.say("  • \(pair)") }
             default:
-                console.say(feedback.rightAnswerLabel + " " + feedback.rightAnswer.map { "“\($0)”" }.joined(separator: ", "))
+                console.say(feedback.rightAnswerLabel)
+                for answer in feedback.rightAnswer { console.sayWrapped("  • " + answer, indent: "    ") }
             }
         }
         let explanation = renderer.render(feedback.explanation)
