@@ -67,7 +67,7 @@ struct AttemptPolicyTests {
         #expect(!low.passed)
         #expect(low.verdict == "not yet passed")
         #expect(low.reasons.first == "Your score was 50%; this module asks for 75%.")
-        #expect(low.sectionsToReview == ["quiz"])
+        #expect(low.sectionsToReview == ["lesson"], "the lesson that teaches it, not the quiz section")
     }
 
     @Test func aCriticalChoiceFailsTheAttemptWhateverTheMean() throws {

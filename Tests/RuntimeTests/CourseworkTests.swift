@@ -137,7 +137,7 @@ import Testing
         #expect(outcome.score.percent == 83)
         #expect(!outcome.passed)
         #expect(outcome.criticalReasons.count == 2, "chose the must-never option and missed the must-choose one")
-        #expect(outcome.sectionsToReview == ["questions"])
+        #expect(outcome.sectionsToReview == ["reading"])
         #expect(try await coursework.progress(of: learner).modules[0].state == .notYetPassed)
     }
 

@@ -56,7 +56,8 @@ public struct ModuleOutcome: Sendable, Equatable, Codable {
     public var criticalReasons: [CriticalReason]
     /// Plain reasons, for "not yet passed".
     public var reasons: [String]
-    /// Section ids holding questions that were not fully right, to review.
+    /// Ids of the sections to review, in module order: for each question not fully right, the
+    /// lesson that teaches it (``Module/lessonSection(teaching:)``); for a scenario, its section.
     public var sectionsToReview: [String]
 
     /// "passed" or "not yet passed".
@@ -144,14 +145,18 @@ public enum AttemptPolicy {
             reasons.append("Your score was \(shown); this module asks for \(module.pass)%.")
         }
         for reason in critical { reasons.append(reason.summary) }
-        var review: [String] = []
+        // Point at the lessons that teach what was missed, not at the quiz sections.
+        var reviewIndices = Set<Int>()
         let weak = Set(evaluations.filter { $0.score != .full || $0.isCritical }.map(\.questionID))
-        for section in module.sections where section.questions.contains(where: { weak.contains($0.id) }) {
-            review.append(section.id)
+        for (index, section) in module.sections.enumerated() {
+            for question in section.questions where weak.contains(question.id) {
+                reviewIndices.insert(module.lessonSection(teaching: question) ?? index)
+            }
         }
         for (section, result) in zip(module.sections.filter { $0.scenario != nil }, scenarios) where result.score != .full || result.isCritical {
-            review.append(section.id)
+            if let index = module.sections.firstIndex(where: { $0.id == section.id }) { reviewIndices.insert(index) }
         }
+        let review = reviewIndices.sorted().map { module.sections[$0].id }
         return ModuleOutcome(score: mean, passMark: module.pass, passed: meetsMark && critical.isEmpty,
                              criticalReasons: critical, reasons: reasons, sectionsToReview: review)
     }
