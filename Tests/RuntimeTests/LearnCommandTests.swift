@@ -184,7 +184,7 @@ import Testing
         process.send("quit")
         #expect(process.finish() == 0)
         #expect(process.text.contains("Stopped. Every answer you gave is saved."))
-        #expect(process.text.contains("To pick up where you left off: groundwork learn \(course) --learner "))
+        #expect(process.text.contains("To pick up where you left off:\n  groundwork learn \(course) --learner "))
         #expect(process.text.contains(" --data \(folder.path)"), "the hint keeps the data folder it was given")
     }
 
@@ -309,7 +309,8 @@ extension LearnCommandTests {
             .deletingLastPathComponent().appendingPathComponent("Curriculum").path
     }
 
-    @Test func theBundledCourseCanBeTakenFromStartToFinish() throws {
+    @Test(arguments: [60, 100])
+    func theBundledCourseCanBeTakenFromStartToFinish(columns: Int) throws {
         defer { folder.remove() }
         let result = CurriculumCompiler.compile(path: Self.bundledCourse)
         let course = try #require(result.curriculum)
@@ -317,7 +318,7 @@ extension LearnCommandTests {
         for module in course.modules {
             var arguments = ["learn", Self.bundledCourse, "--data", folder.path, "--module", module.id]
             if let code { arguments += ["--learner", code] }
-            let process = try LearnerProcess(arguments)
+            let process = try LearnerProcess(arguments, columns: columns)
             if code == nil {
                 try process.waitForPrompt()
                 process.send("")
@@ -329,6 +330,10 @@ extension LearnCommandTests {
             try answer(process, key: AnswerKey(module: module))
             #expect(process.finish() == 0)
             #expect(process.text.contains("Module result: passed (100%)."), "\(module.id): \(process.text.suffix(600))")
+            // Everything fits the width, and no word is split (prompts stay one line for scripts).
+            for line in process.text.split(separator: "\n") where !line.hasPrefix("? ") && !line.hasPrefix("  groundwork ") && line.count > columns {
+                #expect(!line.contains(" "), "\(module.id) at \(columns) columns: \(line)")
+            }
         }
         let last = try LearnerProcess(["learn", Self.bundledCourse, "--data", folder.path, "--learner", try #require(code)])
         let menu = try last.waitForPrompt()

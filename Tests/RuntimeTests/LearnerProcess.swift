@@ -24,11 +24,13 @@ final class LearnerProcess: @unchecked Sendable {
     /// Index into the output's lines already consumed by `waitFor`.
     private var consumed = 0
 
-    init(_ arguments: [String]) throws {
+    /// Starts `groundwork` with `arguments`; `columns` sets the width plain mode wraps to.
+    init(_ arguments: [String], columns: Int? = nil) throws {
         process.executableURL = Self.binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        environment["COLUMNS"] = columns.map(String.init)
         process.environment = environment
         process.standardInput = input
         process.standardOutput = output
@@ -117,7 +119,24 @@ final class LearnerProcess: @unchecked Sendable {
 struct AnswerKey {
     let module: Module
 
-    func answer(for screen: [String]) -> String? {
+    /// The screen with wrapped lines joined again: a heading's continuation is indented four
+    /// spaces, an option's five.
+    static func unwrapped(_ screen: [String]) -> [String] {
+        var lines: [String] = []
+        for line in screen {
+            let isContinuation = (line.hasPrefix("    ") && !line.hasPrefix("     ") && !(lines.last?.hasPrefix("  ") ?? true))
+                || (line.hasPrefix("     ") && (lines.last?.hasPrefix("  ") ?? false))
+            if isContinuation, let last = lines.popLast() {
+                lines.append(last + " " + line.trimmingCharacters(in: .whitespaces))
+            } else {
+                lines.append(line)
+            }
+        }
+        return lines
+    }
+
+    func answer(for wrapped: [String]) -> String? {
+        let screen = Self.unwrapped(wrapped)
         guard let heading = screen.last(where: { $0.hasPrefix("Question ") || $0.hasPrefix("Scenario: ") }),
               let title = heading.components(separatedBy: " · ").last else { return nil }
         let question: Question?
@@ -156,7 +175,8 @@ struct AnswerKey {
     }
 
     /// The option lines of the last question on a screen, as shown.
-    static func optionLines(_ screen: [String]) -> [String] {
+    static func optionLines(_ wrapped: [String]) -> [String] {
+        let screen = unwrapped(wrapped)
         guard let start = screen.lastIndex(where: { $0.hasPrefix("Question ") || $0.hasPrefix("Scenario: ") }) else { return [] }
         return screen[start...].filter { $0.hasPrefix("  ") && $0.contains(")") }
     }

@@ -18,33 +18,45 @@ final class Console {
         var size = winsize()
         if interactive, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 20 {
             width = min(Int(size.ws_col), 100)
+        } else if let columns = environment["COLUMNS"].flatMap(Int.init), (40...200).contains(columns) {
+            width = min(columns, 100)  // plain mode in a window of known width
         } else {
             width = 80
         }
     }
 
-    /// Prints text and a newline, flushed at once so a script reading the pipe sees it.
+    /// Prints text word-wrapped to the terminal's width (never splitting a word) and a
+    /// newline, flushed at once so a script reading the pipe sees it. A wrapped line goes on
+    /// under its own text: after its indentation, a bullet or an option's letter.
     func say(_ text: String = "") {
+        sayLine(Self.wrap(text, width: width))
+    }
+
+    /// Prints one line as it is (a prompt, or a command to copy).
+    func sayLine(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
-    /// Prints text word-wrapped to the terminal's width (never splitting a word), keeping
-    /// its own line breaks; continuation lines take `indent`.
-    func sayWrapped(_ text: String, indent: String = "") {
-        say(Self.wrap(text, width: width, indent: indent))
+    /// ``say(_:)`` with an explicit indent for continuation lines.
+    func sayWrapped(_ text: String, indent: String) {
+        sayLine(Self.wrap(text, width: width, indent: indent))
     }
 
-    static func wrap(_ text: String, width: Int, indent: String = "") -> String {
+    static func wrap(_ text: String, width: Int, indent given: String? = nil) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.count > width else { return String(line) }
             var lines: [String] = []
-            var current = ""
+            // Keep the line's own indentation.
+            var current = String(line.prefix { $0 == " " })
+            let indent = given ?? hangingIndent(line)
             for word in line.split(separator: " ") {
-                let visible = current.isEmpty ? word.count : current.count + 1 + word.count
-                if visible > width, !current.isEmpty {
+                let blank = current.allSatisfy { $0 == " " }
+                let visible = blank ? current.count + word.count : current.count + 1 + word.count
+                if visible > width, !blank {
                     lines.append(current)
                     current = indent + word
                 } else {
-                    current += (current.isEmpty ? "" : " ") + word
+                    current += (blank ? "" : " ") + word
                 }
             }
             lines.append(current)
@@ -52,12 +64,26 @@ final class Console {
         }.joined(separator: "\n")
     }
 
+    /// Where a wrapped line's next lines start: under the text after its indentation, a
+    /// bullet (`• `) or a marker like `a) ` or `12. `.
+    static func hangingIndent(_ line: Substring) -> String {
+        let leading = line.prefix { $0 == " " }.count
+        let rest = line.dropFirst(leading)
+        if rest.hasPrefix("• ") { return String(repeating: " ", count: leading + 2) }
+        if let space = rest.firstIndex(of: " "), rest.distance(from: rest.startIndex, to: space) <= 4,
+           let mark = rest[..<space].last, mark == ")" || mark == ".",
+           rest[..<space].dropLast().allSatisfy({ $0.isLetter || $0.isNumber }) {
+            return String(repeating: " ", count: leading + rest.distance(from: rest.startIndex, to: space) + 1)
+        }
+        return String(repeating: " ", count: leading)
+    }
+
     /// Asks a question and reads one line; `nil` at the end of input.
     func ask(_ prompt: String) -> String? {
         if interactive {
             FileHandle.standardOutput.write(Data((paint("? ", "1;36") + prompt + " ").utf8))
         } else {
-            say("? " + prompt)
+            sayLine("? " + prompt)
         }
         return readLine(strippingNewline: true)
     }
@@ -99,7 +125,7 @@ final class QuitNotice: @unchecked Sendable {
         source.setEventHandler { [self] in
             let command = lock.withLock { self.command }
             var message = "\n\nStopped. Every answer you gave is saved."
-            if let command { message += "\nTo pick up where you left off: \(command)" }
+            if let command { message += "\nTo pick up where you left off:\n  \(command)" }
             FileHandle.standardOutput.write(Data((message + "\n").utf8))
             exit(130)
         }

@@ -82,7 +82,8 @@ struct Learn: AsyncParsableCommand {
             throw ExitCode(error.exitStatus)
         }
         if let code {
-            console.say("To pick up where you left off: \(resumeCommand(code: code))")
+            console.say("To pick up where you left off:")
+            console.sayLine("  " + resumeCommand(code: code))
         }
     }
 

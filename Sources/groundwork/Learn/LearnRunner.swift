@@ -111,11 +111,12 @@ struct LearnRunner {
         console.say("\(progress.requiredPassed) of \(progress.requiredModules.count) required modules passed")
         console.say()
         let numberWidth = String(progress.modules.count).count
-        let titleWidth = min(44, progress.modules.map(\.title.count).max() ?? 20)
+        let titleWidth = min(44, console.width - 24, progress.modules.map(\.title.count).max() ?? 20)
         for (index, module) in progress.modules.enumerated() {
             let number = String(index + 1).leftPadded(to: numberWidth)
             let title = module.title.count > titleWidth ? String(module.title.prefix(titleWidth - 1)) + "…" : module.title
-            console.say("  \(number). \(title.rightPadded(to: titleWidth))  \(describe(module))")
+            console.sayWrapped("  \(number). \(title.rightPadded(to: titleWidth))  \(describe(module))",
+                               indent: String(repeating: " ", count: numberWidth + 4))
         }
     }
 
@@ -214,11 +215,11 @@ struct LearnRunner {
         let question = presented.shown
         console.say()
         if case let .scenarioStep(scenario, step, _, _) = next {
-            console.say(console.paint("Scenario: \(scenario.title)", "1") + " · " + step.title)
+            console.sayWrapped(console.paint("Scenario: \(scenario.title)", "1") + " · " + step.title, indent: "    ")
             let narrative = renderer.render(step.narrative)
             if !narrative.isEmpty { console.say(narrative) }
         } else {
-            console.say(console.paint("Question \(state.itemsDone + 1) of \(state.items.count)", "1") + " · " + question.title)
+            console.sayWrapped(console.paint("Question \(state.itemsDone + 1) of \(state.items.count)", "1") + " · " + question.title, indent: "    ")
         }
         let prompt = renderer.render(question.prompt)
         if !prompt.isEmpty {
@@ -238,7 +239,7 @@ struct LearnRunner {
             }
             switch presented.response(from: typed) {
             case let .failure(problem):
-                console.sayWrapped(Self.didNotFit(problem))
+                console.say(Self.didNotFit(problem))
                 continue
             case let .success(response):
                 do {
@@ -248,7 +249,7 @@ struct LearnRunner {
                     showFeedback(result, presented: presented, story: story, response: response)
                     return result
                 } catch let error as InputProblem {
-                    console.sayWrapped(Self.didNotFit(error))
+                    console.say(Self.didNotFit(error))
                 }
             }
         }
@@ -294,7 +295,7 @@ struct LearnRunner {
         }
         for note in feedback.critical {
             console.say()
-            console.sayWrapped(console.paint("Important: ", "1;31") + note.summary)
+            console.say(console.paint("Important: ", "1;31") + note.summary)
             let text = renderer.render(note.feedback)
             if !text.isEmpty { console.say(text) }
         }
@@ -302,13 +303,13 @@ struct LearnRunner {
             let text = renderer.render(chosen.feedback)
             guard !text.isEmpty else { continue }
             console.say()
-            console.sayWrapped("You chose “\(chosen.text)”:")
+            console.say("You chose “\(chosen.text)”:")
             console.say(text)
         }
         for missed in feedback.missed {
             console.say()
             let text = renderer.render(missed.feedback)
-            console.sayWrapped("The answer to look for: “\(missed.text)”" + (text.isEmpty ? "." : ":"))
+            console.say("The answer to look for: “\(missed.text)”" + (text.isEmpty ? "." : ":"))
             if !text.isEmpty { console.say(text) }
         }
         if !feedback.yourAnswer.isEmpty {
@@ -329,7 +330,7 @@ struct LearnRunner {
                 for pair in feedback.rightAnswer { console.say("  • \(pair)") }
             default:
                 console.say(feedback.rightAnswerLabel)
-                for answer in feedback.rightAnswer { console.sayWrapped("  • " + answer, indent: "    ") }
+                for answer in feedback.rightAnswer { console.say("  • " + answer) }
             }
         }
         let explanation = renderer.render(feedback.explanation)
@@ -361,8 +362,8 @@ struct LearnRunner {
             return
         }
         console.say(console.paint("Module result: not yet (\(outcome.score.percent)%; the pass mark is \(outcome.passMark)%).", "1;33"))
-        if let reason = shown.reasonLine { console.sayWrapped(reason) }
-        for line in shown.critical { console.sayWrapped("  • " + line, indent: "    ") }
+        if let reason = shown.reasonLine { console.say(reason) }
+        for line in shown.critical { console.say("  • " + line) }
         if !shown.review.isEmpty {
             console.say(shown.reviewLabel)
             for section in shown.review { console.say("  • " + section.title) }
