@@ -372,6 +372,7 @@ struct Routes: Sendable {
         values["review"] = shown.review.map { ["moduleID": module.id, "number": $0.number, "title": $0.title] as [String: Any] }
         values["reviewCount"] = !shown.review.isEmpty
         if let line = shown.attemptsLine { values["attemptsNote"] = line }
+        values["canTryAgain"] = !shown.passed && progress.modules.first { $0.moduleID == module.id }?.attemptsLeft != 0
         if let next = shown.nextModule { values["nextModule"] = ["id": next.id, "title": next.title] }
         return pages.page("result", values, context: context)
     }

@@ -212,7 +212,7 @@ struct StaffRoutes: Sendable {
     // MARK: People (coordinators)
 
     private func people(_ request: Request, _ context: WebContext, link: (name: String, url: String)?, error: String?,
-                        status: HTTPResponse.Status = .ok) async throws -> Response {
+                        status: HTTPResponse.Status = .ok, inviteName: String? = nil) async throws -> Response {
         let signIn = try await require(request, .coordinator)
         var values = values(context, signIn)
         values["people"] = try await accounts.everyone().map { person -> [String: Any] in
@@ -224,6 +224,7 @@ struct StaffRoutes: Sendable {
         }
         if let link { values["link"] = ["name": link.name, "url": link.url] }
         if let error { values["error"] = error }
+        if let inviteName { values["inviteName"] = String(inviteName.prefix(100)) }
         return pages.page("staff-people", values, context: context, status: status)
     }
 
@@ -235,7 +236,8 @@ struct StaffRoutes: Sendable {
             let (member, token) = try await accounts.add(name: form["name"] ?? "", roles: roles, by: .member(signIn.member))
             return try await people(request, context, link: (member.name, linkURL(token, request)), error: nil)
         } catch let error as RecordsError where error.category == .badInput || error.kind == .duplicate {
-            return try await people(request, context, link: nil, error: sentence(error), status: .badRequest)
+            return try await people(request, context, link: nil, error: sentence(error), status: .badRequest,
+                                    inviteName: form["name"])
         }
     }
 

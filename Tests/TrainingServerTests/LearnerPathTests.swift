@@ -124,6 +124,8 @@ import Testing
             #expect(result.body.contains("an important choice means this attempt doesn"), "the score is above the mark: say why")
             #expect(result.body.contains("You have 1 attempt left."))
             #expect(result.body.contains("then try again"))
+            #expect(result.body.contains(#"action="/modules/practice/attempts""#) && result.body.contains("Try again"),
+                    "trying again is one button away")
         }
     }
 

@@ -22,22 +22,25 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PHONE = (390, 844)
+LAPTOP = (1280, 800)
+size = list(PHONE)  # the window the current browser has
 failures = []
 checked_pages = set()
 
 
-def browser():
+def browser(window=PHONE):
+    size[:] = window
     options = webdriver.ChromeOptions()
     options.add_argument("--headless=new")
     options.add_argument("--no-sandbox")
     options.add_argument("--disable-dev-shm-usage")
-    options.add_argument(f"--window-size={PHONE[0]},{PHONE[1]}")
+    options.add_argument(f"--window-size={window[0]},{window[1]}")
     for binary in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
         if os.path.exists(binary):
             options.binary_location = binary
     service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver") if os.path.exists("/usr/bin/chromedriver") else None
     driver = webdriver.Chrome(options=options, service=service) if service else webdriver.Chrome(options=options)
-    driver.set_window_size(*PHONE)
+    driver.set_window_size(*window)
     driver.implicitly_wait(2)
     return driver
 
@@ -83,8 +86,8 @@ def check_page(driver, kind, shots, skip_rules=()):
     print(f"  axe {kind}: {len(bad)} serious/critical" + (f", minor: {', '.join(minor)}" if minor else ""))
     # The page must not scroll sideways on a phone.
     width = driver.execute_script("return document.documentElement.scrollWidth")
-    if width > PHONE[0] + 1:
-        failures.append(f"{kind}: the page is {width}px wide on a {PHONE[0]}px phone")
+    if width > size[0] + 1:
+        failures.append(f"{kind}: the page is {width}px wide in a {size[0]}px window")
 
 
 def expect(condition, message):
@@ -111,9 +114,15 @@ def label_text(driver, control):
     return driver.find_element(By.CSS_SELECTOR, f"label[for='{control.get_attribute('id')}']").text.strip()
 
 
-def answer(driver, question, keyboard=False):
+def answer(driver, question, keyboard=False, wrong=False):
+    """Answers with the answer key, or with `wrong` a choice the key marks wrong."""
     kind = question["kind"]
     options = question["options"]
+    if wrong and kind != "short-answer":
+        wrong_answer(driver, question)
+        submit = driver.find_element(By.CSS_SELECTOR, "form.question button[type=submit]")
+        click_and_wait(driver, submit)
+        return
     if kind in ("single-choice", "select-all"):
         right = {o["text"] for o in options if o["correct"]}
         kind_css = "radio" if kind == "single-choice" else "checkbox"
@@ -133,12 +142,32 @@ def answer(driver, question, keyboard=False):
         for select in driver.find_elements(By.CSS_SELECTOR, "select[name^=match-]"):
             Select(select).select_by_visible_text(by_left[label_text(driver, select)])
     elif kind == "short-answer":
-        driver.find_element(By.ID, "answer-text").send_keys(question["acceptedAnswers"][0])
+        driver.find_element(By.ID, "answer-text").send_keys("not sure" if wrong else question["acceptedAnswers"][0])
     submit = driver.find_element(By.CSS_SELECTOR, "form.question button[type=submit]")
     click_and_wait(driver, submit, Keys.ENTER if keyboard else None)
 
 
-def answer_until(driver, base, key, module_id, stop_after, shots, keyboard_first=False):
+def wrong_answer(driver, question):
+    kind = question["kind"]
+    options = question["options"]
+    if kind in ("single-choice", "select-all"):
+        wrong = [o["text"] for o in options if not o["correct"]][:1] or [options[0]["text"]]
+        kind_css = "radio" if kind == "single-choice" else "checkbox"
+        for control in driver.find_elements(By.CSS_SELECTOR, f"input[type={kind_css}]"):
+            if label_text(driver, control) in wrong:
+                control.click()
+    elif kind == "ordering":
+        order = [o["text"] for o in options]
+        for select in driver.find_elements(By.CSS_SELECTOR, "select[name^=position-]"):
+            Select(select).select_by_value(str(len(order) - order.index(label_text(driver, select))))
+    elif kind == "matching":
+        targets = question["matchTargets"]
+        by_left = {o["text"]: targets[(o["match"] + 1) % len(targets)] for o in options}
+        for select in driver.find_elements(By.CSS_SELECTOR, "select[name^=match-]"):
+            Select(select).select_by_visible_text(by_left[label_text(driver, select)])
+
+
+def answer_until(driver, base, key, module_id, stop_after, shots, keyboard_first=False, wrong=False):
     """Answers questions until `stop_after` are done or the result shows; returns how many."""
     answered = 0
     while stop_after is None or answered < stop_after:
@@ -148,11 +177,15 @@ def answer_until(driver, base, key, module_id, stop_after, shots, keyboard_first
             item = driver.find_element(By.NAME, "item").get_attribute("value")
             step = driver.find_element(By.NAME, "step").get_attribute("value")
             question = key[(item, step)]
-            answer(driver, question, keyboard=keyboard_first and answered == 0)
+            answer(driver, question, keyboard=keyboard_first and answered == 0, wrong=wrong)
             expect("/feedback" in driver.current_url, f"after answering {item} the feedback page shows ({driver.current_url})")
             check_page(driver, "feedback", shots)
             heading = driver.find_element(By.TAG_NAME, "h1").text
-            expect("That's right" in heading, f"{item}: the answer key's answer is right (got '{heading}')")
+            if wrong:
+                expect("That's right" not in heading, f"{item}: a wrong answer isn't called right (got '{heading}')")
+                check_page(driver, "feedback-not-yet", shots)
+            else:
+                expect("That's right" in heading, f"{item}: the answer key's answer is right (got '{heading}')")
             answered += 1
             click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a.button"))
         elif "/result" in driver.current_url:
@@ -240,12 +273,48 @@ def main():
     finally:
         driver.quit()
 
+    print("third visit, on a laptop: another learner reads the next module, misses, and follows a review link")
+    second = course["modules"][1]
+    second_key = question_key(second)
+    driver = browser(LAPTOP)
+    try:
+        driver.get(base + "/")
+        check_page(driver, "welcome-laptop", args.screenshots)
+        driver.find_element(By.ID, "name").send_keys("Sam")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action^='/start'] button"))
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a.button"))
+        click_and_wait(driver, driver.find_element(By.LINK_TEXT, second["title"]))
+        click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Start this module"))
+        lessons = 0
+        while not driver.find_elements(By.CSS_SELECTOR, "main form[action$='/attempts'] button"):
+            next_links = [a for a in driver.find_elements(By.CSS_SELECTOR, "main a.button") if a.text.startswith("Next")]
+            if not next_links:
+                failures.append(f"reading {second['id']} in order met a dead end at {driver.current_url}")
+                break
+            lessons += 1
+            click_and_wait(driver, next_links[0])
+        expect(lessons >= 1, f"read {lessons} lessons of {second['id']} with Next before the questions")
+        answer_until(driver, base, second_key, second["id"], None, args.screenshots, wrong=True)
+        expect("/result" in driver.current_url, f"the result page shows at the end ({driver.current_url})")
+        check_page(driver, "result-not-yet", args.screenshots)
+        expect("not yet" in driver.find_element(By.TAG_NAME, "h1").text, "a missed module is not yet passed")
+        review = driver.find_elements(By.CSS_SELECTOR, "main ul a[href*='/sections/']")
+        expect(bool(review), "the result offers sections to review")
+        if review:
+            click_and_wait(driver, review[0])
+            expect(not driver.find_elements(By.CSS_SELECTOR, "form.question, main form[action$='/attempts']"),
+                   f"a review link leads to a lesson, not back to the questions ({driver.current_url})")
+            check_page(driver, "review-lesson", args.screenshots)
+    finally:
+        driver.quit()
+
     if failures:
         print(f"\n{len(failures)} problem(s):")
         for failure in failures:
             print("  -", failure)
         return 1
-    print(f"\nbrowser journey passed: {total} questions over two sessions; axe clean on {len(checked_pages)} page types")
+    print(f"\nbrowser journey passed: {total} questions over two sessions, a missed module and its review; "
+          f"axe clean on {len(checked_pages)} page types at phone and laptop sizes")
     return 0
 
 
