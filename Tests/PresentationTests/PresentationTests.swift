@@ -115,4 +115,15 @@ import Testing
         #expect(Instructions.terminal(module.questions[1]).contains("separated by spaces, like c b a"))
         #expect(Instructions.terminal(module.questions[2]).contains("like a=1 b=2"))
     }
+
+    @Test func instructionsAreNotSaidTwice() throws {
+        let module = try Self.module()
+        #expect(Instructions.page(for: module.questions[0]) == "Choose all that apply.")
+        #expect(Instructions.page(for: module.questions[3]) == nil, "the prompt already says it")
+    }
+
+    @Test func counterNamesScenarioSteps() {
+        #expect(Instructions.counter(questionNumber: 3, of: 10, scenarioStep: nil) == "Question 3 of 10")
+        #expect(Instructions.counter(questionNumber: 10, of: 10, scenarioStep: 2) == "Scenario: step 2")
+    }
 }

@@ -343,3 +343,30 @@ extension LearnCommandTests {
     }
 }
 
+
+extension LearnCommandTests {
+    @Test func aNewLearnerReadsTheWelcomeAndTypesAnswersTheWayPeopleDo() throws {
+        defer { folder.remove() }
+        let key = AnswerKey(module: try module())
+        let (process, _) = try signUp()
+        // The course's welcome, once, for a new learner.
+        let first = try answer(process, count: 2, key: key)
+        #expect(process.text.contains("A small course the records tests take from start to finish."))
+        _ = first
+        // The ordering question, typed without spaces: "bca" can only mean b, c, a.
+        let ordering = try process.waitForPrompt()
+        let spaced = try #require(key.answer(for: ordering))
+        #expect(ordering.contains { $0.contains("separated by spaces, like") }, "the prompt shows an example")
+        process.send(spaced.replacingOccurrences(of: " ", with: ""))
+        let afterOrdering = try process.waitForPrompt()
+        #expect(!afterOrdering.contains { $0.hasPrefix("That answer didn't fit") }, "compact letters are accepted: \(afterOrdering)")
+        #expect(afterOrdering.contains { $0.contains("That's right") })
+        // The matching question: a mistake is explained without check-block backticks.
+        process.send("a")
+        let mistake = try process.waitForPrompt()
+        let message = try #require(mistake.first { $0.hasPrefix("That answer didn't fit") })
+        #expect(!message.contains("`"), "\(message)")
+        process.send("quit")
+        #expect(process.finish() == 0)
+    }
+}

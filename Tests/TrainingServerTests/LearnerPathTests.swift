@@ -10,6 +10,14 @@ import Testing
 /// The way through a module, as a new volunteer takes it: every defect seen in the second
 /// pass has a test here that failed before its fix.
 @Suite struct LearnerPathTests {
+    /// A new learner who has started the practice module's questions.
+    func startedLearner(_ client: any TestClientProtocol) async throws -> (browser: Browser, code: String) {
+        let browser = Browser(client)
+        let code = try await signUp(browser)
+        _ = try await browser.post("/modules/practice/attempts", [])
+        return (browser, code)
+    }
+
     /// The signed-in learner's open attempt at the practice module, read from the store.
     func openAttempt(_ site: TestSite, code: String) async throws -> AttemptState? {
         let learner = try #require(try await site.coursework.learner(resumeCode: code))
@@ -44,9 +52,7 @@ import Testing
         let site = try TestSite()
         defer { site.remove() }
         try await site.test { client in
-            let browser = Browser(client)
-            let code = try await signUp(browser)
-            _ = try await browser.post("/modules/practice/attempts", [])
+            let (browser, code) = try await startedLearner(client)
             var state = try #require(try await openAttempt(site, code: code))
             let first = try await browser.get("/modules/practice/sections/\((state.next?.item.section ?? 0) + 1)")
             #expect(!first.body.contains("lesson-again"), "the first question shows its section's lesson open")
@@ -74,9 +80,7 @@ import Testing
         let site = try TestSite()
         defer { site.remove() }
         try await site.test { client in
-            let browser = Browser(client)
-            let code = try await signUp(browser)
-            _ = try await browser.post("/modules/practice/attempts", [])
+            let (browser, code) = try await startedLearner(client)
             // Answer the first question, then send the select-all with nothing ticked.
             var state = try #require(try await openAttempt(site, code: code))
             _ = try await browser.post("/modules/practice/answers", rightFields(try #require(state.next)))
@@ -95,9 +99,7 @@ import Testing
         let site = try TestSite()
         defer { site.remove() }
         try await site.test { client in
-            let browser = Browser(client)
-            let code = try await signUp(browser)
-            _ = try await browser.post("/modules/practice/attempts", [])
+            let (browser, code) = try await startedLearner(client)
             var state = try #require(try await openAttempt(site, code: code))
             var first = true
             while let next = state.next {
@@ -149,9 +151,7 @@ import Testing
         let site = try TestSite()
         defer { site.remove() }
         try await site.test { client in
-            let browser = Browser(client)
-            let code = try await signUp(browser)
-            _ = try await browser.post("/modules/practice/attempts", [])
+            let (browser, code) = try await startedLearner(client)
             while let state = try await openAttempt(site, code: code), let next = state.next {
                 try await browser.get("/modules/practice/sections/\(next.item.section + 1)")
                 _ = try await browser.post("/modules/practice/answers", rightFields(next))

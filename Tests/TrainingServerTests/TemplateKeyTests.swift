@@ -56,3 +56,16 @@ import Testing
         }
     }
 }
+
+/// Every callout kind a learner sees has a style of its own in the one stylesheet.
+@Suite struct StylesheetTests {
+    @Test func everyCalloutKindLooksDifferentAndCarriesItsOwnSymbol() throws {
+        let css = try String(contentsOf: TemplateKeyTests.root.appendingPathComponent("Templates/style.css"), encoding: .utf8)
+        for kind in ["note", "tip", "important", "warning", "caution", "discuss"] {
+            #expect(css.contains(".callout-\(kind) {"), "a border style for \(kind)")
+            #expect(css.contains(".callout-\(kind) .callout-label strong::before { content:"), "a symbol for \(kind)")
+        }
+        #expect(css.contains(".verdict-not-yet {") && css.contains(".verdict-partly"), "partly right and not yet differ")
+        #expect(css.contains("header.site button.link { min-height: 44px"), "the sign-out button is 44 px tall")
+    }
+}
