@@ -84,6 +84,22 @@ def check_page(driver, kind, shots, skip_rules=()):
         failures.append(f"{kind}: axe {violation['impact']}: {violation['id']}: {violation['help']} ({nodes})")
     minor = [v["id"] for v in results["violations"] if v not in bad]
     print(f"  axe {kind}: {len(bad)} serious/critical" + (f", minor: {', '.join(minor)}" if minor else ""))
+    # Every control is at least 44 by 44 px (WCAG 2.2's target size), and a question's title
+    # stays inside its box.
+    small = driver.execute_script("""
+        return Array.from(document.querySelectorAll('main a.button, main button, header button, ol.sections a, details summary'))
+          .filter(e => e.offsetParent !== null)
+          .map(e => [e.textContent.trim().slice(0, 40), e.getBoundingClientRect()])
+          .filter(([t, r]) => r.height < 44 || (r.width < 44))
+          .map(([t, r]) => t + ' (' + Math.round(r.width) + 'x' + Math.round(r.height) + ')');""")
+    for target in small:
+        failures.append(f"{kind}: a target smaller than 44x44 px: {target}")
+    overlapping = driver.execute_script("""
+        return Array.from(document.querySelectorAll('fieldset > legend')).filter(l => {
+          const f = l.parentElement.getBoundingClientRect(), r = l.getBoundingClientRect();
+          return r.top < f.top + 1; }).length;""")
+    if overlapping:
+        failures.append(f"{kind}: a question title overlaps its box's border")
     # The page must not scroll sideways on a phone.
     width = driver.execute_script("return document.documentElement.scrollWidth")
     if width > size[0] + 1:

@@ -72,6 +72,7 @@ struct LearnRunner {
         guard !welcome.isEmpty else { return }
         console.say()
         console.say(welcome)
+        _ = console.pause()  // on a terminal, a moment to read it before the first module
     }
 
     // MARK: Module list
