@@ -98,7 +98,9 @@ def main():
     work = tempfile.mkdtemp(prefix="groundwork-web-bench-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--data", work + "/data", "--log-level", "warning"],
+    # wrk is one client on loopback with 64 connections: lift the per-client connection cap.
+    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--data", work + "/data", "--log-level", "warning",
+                               "--connections-per-client", "1000"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for _ in range(300):
