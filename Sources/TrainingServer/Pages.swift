@@ -111,7 +111,9 @@ enum QuestionForm {
             "counter": Instructions.counter(questionNumber: state.itemsDone + 1, of: state.items.count, scenarioStep: scenarioStep),
             "step": "",
         ]
-        if let instructions = Instructions.page(for: question) { values["instructions"] = instructions }
+        // Whether the prompt already says it is a fact of the course: worked out once per question.
+        let instructions = cache.html("instructions:\(next.item.id)#\(question.id)") { Instructions.page(for: question) ?? "" }
+        if !instructions.isEmpty { values["instructions"] = instructions }
         if let error { values["error"] = error }
         if case let .scenarioStep(scenario, step, _, _) = next {
             values["scenarioTitle"] = scenario.title
