@@ -67,6 +67,8 @@ public enum TrainingServer {
         let signer = SessionSigner(key: secretKey)
         let pages = try await Pages.load(directory: configuration.templates, curriculum: coursework.curriculum, signer: signer)
         let sessions = Sessions(store: store)
+        // Sessions otherwise go only when someone comes back with them: clear the expired ones.
+        try await sessions.sweep()
         let router = Router(context: WebContext.self, options: .autoGenerateHeadEndpoints)
         // A HEAD response never carries a body, whatever answered it.
         router.add(middleware: HeadBodyStripMiddleware())

@@ -24,6 +24,8 @@ public struct StaffAccounts: Sendable {
         case commandLine
         /// A signed-in staff member.
         case member(StaffMember)
+        /// Someone on the web who isn't (yet) a known staff member: a sign-in with an unknown name.
+        case unidentified
 
         var id: String? {
             if case let .member(member) = self { return member.id }
@@ -34,6 +36,7 @@ public struct StaffAccounts: Sendable {
             switch self {
             case .commandLine: return "command line"
             case let .member(member): return member.name
+            case .unidentified: return "unknown visitor"
             }
         }
     }
@@ -141,7 +144,7 @@ public struct StaffAccounts: Sendable {
         let found = try await store.staff(name: name.trimmingCharacters(in: .whitespaces))
         guard let member = found, let hash = member.passwordHash else {
             _ = Bcrypt.verify(password, hash: decoyHash)
-            try await audit(.commandLine, "sign-in refused", "unknown name or no password yet", actorName: "web")
+            try await audit(.unidentified, "sign-in refused", "unknown name or no password yet")
             throw Self.refused
         }
         guard Bcrypt.verify(password, hash: hash) else {
@@ -225,8 +228,12 @@ public struct StaffAccounts: Sendable {
         return token
     }
 
+    /// The command line and coordinators may manage staff; nobody else.
     private func requireCoordinator(_ actor: Actor) throws {
-        if case let .member(member) = actor, !member.has(.coordinator) {
+        switch actor {
+        case .commandLine: return
+        case let .member(member) where member.has(.coordinator): return
+        case .member, .unidentified:
             throw RecordsError(.notAllowed, "only coordinators can do this", hint: "ask a coordinator")
         }
     }
@@ -240,8 +247,8 @@ public struct StaffAccounts: Sendable {
         }
     }
 
-    private func audit(_ actor: Actor, _ action: String, _ detail: String, actorName: String? = nil) async throws {
-        try await store.appendAudit(AuditEntry(at: now(), actorID: actor.id, actorName: actorName ?? actor.name,
+    private func audit(_ actor: Actor, _ action: String, _ detail: String) async throws {
+        try await store.appendAudit(AuditEntry(at: now(), actorID: actor.id, actorName: actor.name,
                                                action: action, detail: detail))
     }
 
