@@ -4,18 +4,18 @@ COURSE ?= Curriculum
 
 .PHONY: run test deps build check bench bench-web browser-test learn clean
 
-# Install what the build needs when it is missing: libcmark-dev (Markdown) and
-# libsqlite3-dev (learner records).
-DEB_PACKAGES = libcmark-dev libsqlite3-dev pkg-config
+# Install what the build needs when it is missing: libcmark-dev (Markdown),
+# libsqlite3-dev (learner records) and libqrencode-dev (QR codes on join slides).
+DEB_PACKAGES = libcmark-dev libsqlite3-dev libqrencode-dev pkg-config
 deps:
-	@if ! pkg-config --exists libcmark sqlite3 2>/dev/null; then \
+	@if ! pkg-config --exists libcmark sqlite3 libqrencode 2>/dev/null; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing $(DEB_PACKAGES) (Markdown parsing and learner records)..."; \
 	    (apt-get install -y -qq $(DEB_PACKAGES) >/dev/null 2>&1 || \
 	     (apt-get update -qq && apt-get install -y -qq $(DEB_PACKAGES) >/dev/null)) || \
 	     { echo "error: could not install $(DEB_PACKAGES) with apt-get"; exit 1; }; \
 	  else \
-	    echo "error: libcmark (CommonMark) or libsqlite3 (SQLite) development files are missing."; \
+	    echo "error: libcmark (CommonMark), libsqlite3 (SQLite) or libqrencode (QR codes) development files are missing."; \
 	    echo "Install them, then run this again:  sudo apt-get install $(DEB_PACKAGES)"; \
 	    exit 1; \
 	  fi; \

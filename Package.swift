@@ -29,6 +29,16 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
+        // QR codes for join slides and certificates (Debian's libqrencode-dev).
+        .systemLibrary(
+            name: "Cqrencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .target(
+            name: "QRCode",
+            dependencies: ["Cqrencode"]
+        ),
         .target(
             name: "CurriculumKit",
             dependencies: [
@@ -73,6 +83,7 @@ let package = Package(
                 "CurriculumKit",
                 "Runtime",
                 "Presentation",
+                "QRCode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,6 +137,10 @@ let package = Package(
             dependencies: ["Runtime", "SQLiteStore", "Stores", "CurriculumKit",
                            .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "QRCodeTests",
+            dependencies: ["QRCode"]
         ),
         .testTarget(
             name: "PresentationTests",

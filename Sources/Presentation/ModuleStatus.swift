@@ -52,7 +52,18 @@ public enum CourseSummary {
     public static func remaining(_ progress: CourseProgress) -> String? {
         guard progress.modulesComplete else { return nil }
         guard progress.attendanceRequired > 0 else { return "You've completed the course's modules." }
-        let sessions = progress.attendanceRequired
-        return "The course also asks for \(sessions) group session\(sessions == 1 ? "" : "s") with a facilitator."
+        if progress.attendanceComplete { return "You've completed the course: every required module and group session." }
+        let left = progress.attendanceRequired - progress.sessionsAttended
+        return "The course also asks for \(left) \(progress.sessionsAttended > 0 ? "more " : "")group session\(left == 1 ? "" : "s") with a facilitator."
+    }
+
+    /// The learner's group sessions in one sentence; nil when the course asks for none and
+    /// they attended none.
+    public static func attendance(_ progress: CourseProgress) -> String? {
+        let attended = progress.sessionsAttended
+        guard progress.attendanceRequired > 0 || attended > 0 else { return nil }
+        let sessions = "\(attended) group session\(attended == 1 ? "" : "s") attended"
+        guard progress.attendanceRequired > 0 else { return sessions + "." }
+        return sessions + " of \(progress.attendanceRequired) the course asks for."
     }
 }

@@ -155,6 +155,61 @@ public final class SQLiteStore: RecordStore {
                 CREATE INDEX web_session_subject ON web_session(kind, subject_id);
                 """)
         }
+        migrator.registerMigration("v3: group sessions, participants, poll answers, attendance") { db in
+            try db.execute(sql: """
+                CREATE TABLE group_session (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    code TEXT NOT NULL,
+                    facilitator_id TEXT NOT NULL,
+                    module_ids TEXT NOT NULL,
+                    slide INTEGER NOT NULL,
+                    step TEXT,
+                    revealed BOOLEAN NOT NULL,
+                    blanked BOOLEAN NOT NULL,
+                    show_nicknames BOOLEAN NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'ended')),
+                    opened_at DATETIME NOT NULL,
+                    last_activity_at DATETIME NOT NULL,
+                    ended_at DATETIME,
+                    version INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX group_session_open_code ON group_session(code) WHERE status = 'open';
+                CREATE INDEX group_session_facilitator ON group_session(facilitator_id, opened_at);
+                CREATE TABLE participant (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    session_id TEXT NOT NULL REFERENCES group_session(id) ON DELETE CASCADE,
+                    token_digest TEXT NOT NULL UNIQUE,
+                    nickname TEXT,
+                    learner_id TEXT REFERENCES learner(id) ON DELETE SET NULL,
+                    joined_at DATETIME NOT NULL
+                );
+                CREATE INDEX participant_session ON participant(session_id);
+                CREATE TABLE poll_answer (
+                    session_id TEXT NOT NULL REFERENCES group_session(id) ON DELETE CASCADE,
+                    poll_key TEXT NOT NULL,
+                    participant_id TEXT NOT NULL REFERENCES participant(id) ON DELETE CASCADE,
+                    response TEXT NOT NULL,
+                    answered_at DATETIME NOT NULL,
+                    PRIMARY KEY (session_id, poll_key, participant_id)
+                );
+                CREATE TABLE poll_count (
+                    session_id TEXT NOT NULL REFERENCES group_session(id) ON DELETE CASCADE,
+                    poll_key TEXT NOT NULL,
+                    response TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (session_id, poll_key, response)
+                );
+                CREATE TABLE attendance (
+                    learner_id TEXT NOT NULL REFERENCES learner(id) ON DELETE CASCADE,
+                    session_id TEXT NOT NULL,
+                    module_ids TEXT NOT NULL,
+                    attended_at DATETIME NOT NULL,
+                    recorded_by TEXT NOT NULL,
+                    by_hand BOOLEAN NOT NULL,
+                    PRIMARY KEY (learner_id, session_id)
+                );
+                """)
+        }
         return migrator
     }
 
@@ -192,7 +247,8 @@ public final class SQLiteStore: RecordStore {
             let items = try attempts.map { attempt in
                 LearnerExport.Attempt(attempt: attempt, responses: try Self.fetchResponses(db, attemptID: attempt.id))
             }
-            return LearnerExport(learner: Self.learner(row), attempts: items)
+            return LearnerExport(learner: Self.learner(row), attempts: items,
+                                 attendance: try Self.fetchAttendance(db, learnerID: learnerID))
         }
     }
 

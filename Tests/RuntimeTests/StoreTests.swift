@@ -34,7 +34,8 @@ import Testing
         #expect(secure == 1)
         #expect(foreignKeys == 1)
         let applied = try store.database.read { db in try SQLiteStore.migrator.appliedMigrations(db) }
-        #expect(applied == ["v1: learners, attempts, responses", "v2: staff, sign-in links, audit log, web sessions"])
+        #expect(applied == ["v1: learners, attempts, responses", "v2: staff, sign-in links, audit log, web sessions",
+                           "v3: group sessions, participants, poll answers, attendance"])
     }
 
     @Test func reopeningKeepsRecordsAndSchema() async throws {

@@ -21,6 +21,20 @@ public struct Content: Sendable, Equatable, Codable {
     /// The blocks as a standalone Markdown document.
     public var markdown: MarkdownDocument { document.fragment(roots) }
 
+    /// The content cut before each heading and at each thematic break (the break itself
+    /// dropped): the parts a group session shows one slide at a time.
+    public var slideParts: [Content] {
+        var parts: [[Int]] = [[]]
+        for root in roots {
+            switch document.nodes[root].kind {
+            case .thematicBreak: parts.append([])
+            case .heading: parts.append([root])
+            default: parts[parts.count - 1].append(root)
+            }
+        }
+        return parts.filter { !$0.isEmpty }.map { Content(document: document, roots: $0) }
+    }
+
     /// Safe HTML (raw HTML and unsafe links dropped), rendered by cmark.
     public var html: String { roots.isEmpty ? "" : CommonMark.renderHTML(markdown) }
 

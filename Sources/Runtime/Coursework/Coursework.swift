@@ -37,8 +37,19 @@ public struct CourseProgress: Sendable, Equatable {
     public var modules: [ModuleProgress]
     /// The ids of the modules completion needs.
     public var requiredModules: [String]
-    /// Facilitated group sessions completion needs (group sessions are recorded by a later release).
+    /// Facilitated group sessions completion needs.
     public var attendanceRequired: Int
+    /// The group sessions the learner attended.
+    public var attendance: [Attendance] = []
+
+    /// How many group sessions the learner attended.
+    public var sessionsAttended: Int { Set(attendance.map(\.sessionID)).count }
+
+    /// Whether attendance meets the course's rule.
+    public var attendanceComplete: Bool { sessionsAttended >= attendanceRequired }
+
+    /// Whether the learner has met the course's completion rule (modules and attendance).
+    public var isComplete: Bool { modulesComplete && attendanceComplete }
 
     /// How many required modules are passed.
     public var requiredPassed: Int {
@@ -111,7 +122,8 @@ public struct Coursework: Sendable {
         }
         let required = curriculum.settings.completion.modules ?? curriculum.modules.map(\.id)
         return CourseProgress(modules: modules, requiredModules: required,
-                              attendanceRequired: curriculum.settings.completion.attendance)
+                              attendanceRequired: curriculum.settings.completion.attendance,
+                              attendance: try await store.attendance(learnerID: learner.id))
     }
 
     static func progress(of module: Module, attempts: [AttemptRecord]) -> ModuleProgress {

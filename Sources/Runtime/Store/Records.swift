@@ -140,12 +140,26 @@ public struct LearnerExport: Sendable, Equatable, Codable {
     public var learner: Learner
     /// Every attempt, by module then number.
     public var attempts: [Attempt]
+    /// Every group session attended, oldest first.
+    public var attendance: [Attendance]
 
     /// Creates an export.
-    public init(learner: Learner, attempts: [Attempt]) {
+    public init(learner: Learner, attempts: [Attempt], attendance: [Attendance] = []) {
         self.learner = learner
         self.attempts = attempts
+        self.attendance = attendance
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(Int.self, forKey: .format)
+        learner = try container.decode(Learner.self, forKey: .learner)
+        attempts = try container.decode([Attempt].self, forKey: .attempts)
+        // Exports made before group sessions have no attendance.
+        attendance = try container.decodeIfPresent([Attendance].self, forKey: .attendance) ?? []
+    }
+
+    private enum CodingKeys: String, CodingKey { case format, learner, attempts, attendance }
 }
 
 /// What a page about one module needs, read at once: the learner, their attempts at the

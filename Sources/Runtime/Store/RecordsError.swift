@@ -29,6 +29,10 @@ public struct RecordsError: Error, Sendable, Equatable, CustomStringConvertible 
             case attemptClosed = "attempt-closed"
             case attemptAlreadyOpen = "attempt-already-open"
             case duplicate
+            case pollClosed = "poll-closed"
+            case sessionEnded = "session-ended"
+            case sessionMoved = "session-moved"
+            case unknownSession = "unknown-session"
             case unknownItem = "unknown-item"
             case unknownStaff = "unknown-staff"
             case badPassword = "bad-password"
@@ -58,6 +62,14 @@ public struct RecordsError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let attemptAlreadyOpen = Kind(.attemptAlreadyOpen)
         /// Something with the same unique key is already stored (a resume code's digest, a staff name).
         public static let duplicate = Kind(.duplicate)
+        /// The poll is no longer taking answers: the session moved on, revealed it, or ended.
+        public static let pollClosed = Kind(.pollClosed)
+        /// The group session has ended.
+        public static let sessionEnded = Kind(.sessionEnded)
+        /// The group session changed since the page asking was shown (another screen got there first).
+        public static let sessionMoved = Kind(.sessionMoved)
+        /// No open group session has this code or id.
+        public static let unknownSession = Kind(.unknownSession)
         /// The module or item does not exist in this course.
         public static let unknownItem = Kind(.unknownItem)
         /// No staff member has this name or id.
@@ -79,9 +91,10 @@ public struct RecordsError: Error, Sendable, Equatable, CustomStringConvertible 
         public var category: Category {
             switch value {
             case .malformedCode, .badDisplayName, .badPassword: return .badInput
-            case .noAttemptsLeft, .alreadyAnswered, .attemptClosed, .attemptAlreadyOpen, .duplicate, .signInRefused, .notAllowed:
+            case .noAttemptsLeft, .alreadyAnswered, .attemptClosed, .attemptAlreadyOpen, .duplicate, .signInRefused, .notAllowed,
+                 .pollClosed, .sessionEnded, .sessionMoved:
                 return .conflict
-            case .unknownCode, .unknownItem, .unknownStaff, .noRecords: return .notFound
+            case .unknownCode, .unknownItem, .unknownStaff, .noRecords, .unknownSession: return .notFound
             case .unreadable, .storage: return .storage
             }
         }

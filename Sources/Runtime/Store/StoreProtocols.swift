@@ -105,7 +105,62 @@ public protocol SessionStore: Sendable {
 }
 
 /// Everything Groundwork stores, behind one existential: what the CLI and the server hold.
-public typealias RecordStore = LearnerStore & AttemptStore & StaffStore & SessionStore
+/// Group sessions, their participants, poll answers and attendance.
+///
+/// Rules every store keeps (the contract suite checks each):
+/// - A join code is unique among open sessions (`.duplicate` otherwise).
+/// - A participant has at most one answer per poll: answering again replaces it, so a
+///   repeated or replayed submission never counts twice.
+/// - An answer is taken only while its poll is the session's current, unrevealed slide and
+///   the session is open (`.pollClosed` otherwise), checked in the same transaction as the write.
+/// - Tallies are counted from the answer rows, never kept as running counters.
+/// - Ending a session, in one transaction: marks it ended, records attendance for every
+///   participant linked to a learner, reduces the answer rows to counts (tallies read the
+///   same afterwards) and removes the participants.
+/// - Deleting a learner removes their attendance and unlinks them from any participant.
+public protocol GroupSessionStore: Sendable {
+    /// Stores a new session; `.duplicate` when an open session already has its code.
+    func createGroupSession(_ session: GroupSession) async throws
+    /// The session with this id, open or ended.
+    func groupSession(id: String) async throws -> GroupSession?
+    /// The open session with this join code.
+    func openGroupSession(code: String) async throws -> GroupSession?
+    /// A facilitator's sessions, newest first.
+    func groupSessions(facilitatorID: String) async throws -> [GroupSession]
+    /// Open sessions with no activity since `date`.
+    func idleGroupSessions(before date: Date) async throws -> [GroupSession]
+    /// Writes the session's position, reveal, blank, nickname setting and last activity,
+    /// provided its stored version is `expectedVersion` and it is open; the stored version
+    /// becomes `session.version`. `.conflict` (`.sessionMoved`) when another change got there first,
+    /// `.sessionEnded` when it has ended.
+    func updateGroupSession(_ session: GroupSession, expectedVersion: Int) async throws
+    /// Adds a participant to an open session (`.sessionEnded` otherwise).
+    func addParticipant(_ participant: Participant) async throws
+    /// The participant with this token digest.
+    func participant(tokenDigest: String) async throws -> Participant?
+    /// How many have joined the session.
+    func participantCount(sessionID: String) async throws -> Int
+    /// Links a participant to a learner, for attendance.
+    func linkParticipant(id: String, learnerID: String) async throws
+    /// Records (or replaces) a participant's answer, if `position` is the session's current,
+    /// unrevealed slide and it is open; `.pollClosed` otherwise.
+    func recordPollAnswer(_ answer: PollAnswer, at position: SlidePosition) async throws
+    /// A participant's answer to a poll, while the session is open.
+    func pollAnswer(sessionID: String, pollKey: String, participantID: String) async throws -> Response?
+    /// How many answered a poll.
+    func answerCount(sessionID: String, pollKey: String) async throws -> Int
+    /// The poll's tally, counted from the rows (or the stored counts once ended).
+    func tally(sessionID: String, pollKey: String) async throws -> PollTally
+    /// Ends an open session as described above and returns the attendance recorded;
+    /// `.sessionEnded` when it had already ended.
+    func endGroupSession(id: String, at date: Date) async throws -> [Attendance]
+    /// Records attendance by hand; `.duplicate` when the learner already has it for that session.
+    func addAttendance(_ attendance: Attendance) async throws
+    /// A learner's attendance, oldest first.
+    func attendance(learnerID: String) async throws -> [Attendance]
+}
+
+public typealias RecordStore = LearnerStore & AttemptStore & StaffStore & SessionStore & GroupSessionStore
 
 extension LearnerStore {
     /// The learner with this resume code, as typed; fails with `.malformedCode` or `.unknownCode`.

@@ -1,0 +1,376 @@
+import CurriculumKit
+import Foundation
+
+/// What changed in a group session, for the screens following it live.
+public enum LiveEvent: Sendable, Equatable {
+    /// The facilitator moved, revealed, blanked or ended: every screen shows something new.
+    case moved(version: Int)
+    /// Someone answered the current poll: the presenter's and control view's count changes.
+    case answered
+}
+
+/// Tells the screens following a session what changed. Every change made through
+/// ``GroupSessions`` is published here; subscribers get an `AsyncStream` per session.
+public actor LiveUpdates {
+    private var subscribers: [String: [UUID: AsyncStream<LiveEvent>.Continuation]] = [:]
+
+    /// Creates an empty hub.
+    public init() {}
+
+    /// Events for one session from now on. The stream ends when the subscriber stops
+    /// reading (the task is cancelled) or the session ends.
+    public func subscribe(sessionID: String) -> AsyncStream<LiveEvent> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(8))
+        subscribers[sessionID, default: [:]][id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.remove(sessionID: sessionID, id: id) }
+        }
+        return stream
+    }
+
+    /// How many screens follow a session.
+    public func subscriberCount(sessionID: String) -> Int { subscribers[sessionID]?.count ?? 0 }
+
+    func publish(_ event: LiveEvent, sessionID: String) {
+        for continuation in subscribers[sessionID, default: [:]].values { continuation.yield(event) }
+    }
+
+    func finish(sessionID: String) {
+        for continuation in subscribers.removeValue(forKey: sessionID)?.values ?? [:].values { continuation.finish() }
+    }
+
+    private func remove(sessionID: String, id: UUID) {
+        subscribers[sessionID]?[id] = nil
+        if subscribers[sessionID]?.isEmpty == true { subscribers[sessionID] = nil }
+    }
+}
+
+/// The runtime of facilitated group sessions: opening one over some modules, joining it
+/// with a code, moving through its slides, answering its polls, revealing, and ending it
+/// with attendance. Every rule lives here or in the store; the server and any other runner
+/// only present what it returns.
+public struct GroupSessions: Sendable {
+    /// A change the facilitator makes.
+    public enum Control: Sendable, Equatable {
+        /// The next slide (or scenario step).
+        case next
+        /// The previous slide.
+        case back
+        /// Show the current poll's results.
+        case reveal
+        /// Blank the projector, or show it again.
+        case blank(Bool)
+        /// In a scenario, go where the option with this letter leads.
+        case follow(String)
+        /// Jump to a slide.
+        case go(Int)
+        /// Let nicknames appear on the projector, or not.
+        case nicknames(Bool)
+    }
+
+    /// A session with no change for this long is closed by itself (with attendance).
+    public static let idleLimit: TimeInterval = 3 * 3600
+    /// Polls with fewer answers than this show no distribution, so nobody can tell who chose what.
+    public static let smallestTally = 3
+
+    /// The course runtime: the course and the store.
+    public let coursework: Coursework
+    /// Where changes are published.
+    public let live: LiveUpdates
+    private let now: @Sendable () -> Date
+    private let decks = DeckCache()
+
+    /// Creates the runtime.
+    public init(coursework: Coursework, live: LiveUpdates = LiveUpdates(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.coursework = coursework
+        self.live = live
+        self.now = now
+    }
+
+    private var store: any RecordStore { coursework.store }
+
+    // MARK: Opening and finding
+
+    /// Opens a session over these modules (course order kept as given) run by `member`.
+    public func open(moduleIDs: [String], by member: StaffMember) async throws -> GroupSession {
+        guard !moduleIDs.isEmpty else {
+            throw RecordsError(.unknownItem, "choose at least one module for the session", hint: "tick the modules you will cover")
+        }
+        for id in moduleIDs where coursework.curriculum.module(id: id) == nil {
+            throw RecordsError(.unknownItem, "the course has no module '\(id)'", hint: "choose modules from the list")
+        }
+        guard Set(moduleIDs).count == moduleIDs.count else {
+            throw RecordsError(.unknownItem, "a module is listed twice", hint: "choose each module once")
+        }
+        let date = now()
+        for _ in 0..<20 {
+            let session = GroupSession(id: Hex.random(bytes: 16), code: Self.newCode(), facilitatorID: member.id,
+                                       moduleIDs: moduleIDs, openedAt: date, lastActivityAt: date)
+            do {
+                try await store.createGroupSession(session)
+                return session
+            } catch let error as RecordsError where error.kind == .duplicate {
+                continue
+            }
+        }
+        throw RecordsError(.storage, "couldn't find a free join code", hint: "end sessions nobody uses, then try again")
+    }
+
+    /// A six-digit join code.
+    static func newCode() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String(format: "%06d", Int.random(in: 0..<1_000_000, using: &rng))
+    }
+
+    /// The slides of a session.
+    public func deck(for session: GroupSession) -> SlideDeck {
+        decks.deck(for: session.moduleIDs) {
+            SlideDeck(modules: session.moduleIDs.compactMap { coursework.curriculum.module(id: $0) })
+        }
+    }
+
+    /// The session with this id, or nil. One left idle past ``idleLimit`` is ended first.
+    public func session(id: String) async throws -> GroupSession? {
+        guard let session = try await store.groupSession(id: id) else { return nil }
+        return try await closedIfIdle(session)
+    }
+
+    /// The open session with this join code, or nil (also once it has ended or gone idle).
+    public func session(code text: String) async throws -> GroupSession? {
+        let code = text.filter(\.isNumber)
+        guard code.count == 6, let session = try await store.openGroupSession(code: code) else { return nil }
+        let current = try await closedIfIdle(session)
+        return current.status == .open ? current : nil
+    }
+
+    /// A facilitator's sessions, newest first.
+    public func sessions(of member: StaffMember) async throws -> [GroupSession] {
+        try await store.groupSessions(facilitatorID: member.id)
+    }
+
+    /// When an open session closes by itself if nothing happens.
+    public func closesAt(_ session: GroupSession) -> Date {
+        session.lastActivityAt + Self.idleLimit
+    }
+
+    /// Ends every open session left idle past ``idleLimit``; returns how many.
+    @discardableResult
+    public func closeIdleSessions() async throws -> Int {
+        var count = 0
+        for session in try await store.idleGroupSessions(before: now() - Self.idleLimit) {
+            _ = try? await store.endGroupSession(id: session.id, at: session.lastActivityAt + Self.idleLimit)
+            await live.finish(sessionID: session.id)
+            count += 1
+        }
+        return count
+    }
+
+    private func closedIfIdle(_ session: GroupSession) async throws -> GroupSession {
+        guard session.status == .open, now() >= closesAt(session) else { return session }
+        do {
+            _ = try await store.endGroupSession(id: session.id, at: closesAt(session))
+        } catch let error as RecordsError where error.kind == .sessionEnded {}
+        await live.finish(sessionID: session.id)
+        return try await store.groupSession(id: session.id) ?? session
+    }
+
+    // MARK: The facilitator
+
+    /// The session, if `member` runs it: `.notAllowed` for anyone else (coordinators included),
+    /// `.unknownSession` when there is none.
+    public func session(id: String, runBy member: StaffMember) async throws -> GroupSession {
+        guard let session = try await session(id: id) else {
+            throw RecordsError(.unknownSession, "there is no group session with this address", hint: "open your sessions from the staff area")
+        }
+        guard session.facilitatorID == member.id else {
+            throw RecordsError(.notAllowed, "only the facilitator who opened this session can run it",
+                               hint: "open a session of your own from the staff area")
+        }
+        return session
+    }
+
+    /// Makes one change to the session as its facilitator, provided the page asking showed
+    /// version `seen` (nil to skip that check, as keyboard shortcuts on a live page do).
+    /// Returns the session as it now stands.
+    @discardableResult
+    public func control(_ id: String, by member: StaffMember, seen: Int?, _ control: Control) async throws -> GroupSession {
+        var session = try await session(id: id, runBy: member)
+        guard session.status == .open else {
+            throw RecordsError(.sessionEnded, "this session has ended", hint: "open a new session to run it again")
+        }
+        if let seen, seen != session.version {
+            throw RecordsError(.sessionMoved, "the session changed on another screen", hint: "this page now shows where it is")
+        }
+        let deck = deck(for: session)
+        let before = session.version
+        switch control {
+        case .next:
+            var option: Option?
+            if deck.step(at: session.position) != nil, let question = deck.poll(at: session.position) {
+                option = try await roomChoice(session, question)
+            }
+            guard let next = deck.next(after: session.position, following: option) else { return session }
+            session.position = next
+            session.revealed = false
+        case .back:
+            guard let previous = deck.previous(before: session.position) else { return session }
+            session.position = previous
+            session.revealed = false
+        case .reveal:
+            guard deck.poll(at: session.position) != nil else { return session }
+            session.revealed = true
+        case let .blank(on):
+            session.blanked = on
+        case let .follow(letter):
+            guard deck.step(at: session.position) != nil, let question = deck.poll(at: session.position),
+                  let option = question.option(letter), let next = deck.next(after: session.position, following: option) else {
+                throw RecordsError(.unknownItem, "that choice isn't on this step", hint: "pick one of the step's options")
+            }
+            session.position = next
+            session.revealed = false
+        case let .go(index):
+            guard deck.slides.indices.contains(index) else {
+                throw RecordsError(.unknownItem, "there is no slide \(index + 1)", hint: "pick a slide from the outline")
+            }
+            session.position = deck.start(of: index)
+            session.revealed = false
+        case let .nicknames(on):
+            session.showNicknames = on
+        }
+        session.version = before + 1
+        session.lastActivityAt = now()
+        try await store.updateGroupSession(session, expectedVersion: before)
+        await live.publish(.moved(version: session.version), sessionID: session.id)
+        return session
+    }
+
+    /// The option most of the room chose at a scenario step (the first such in the step's
+    /// order on a tie), or nil when nobody answered.
+    func roomChoice(_ session: GroupSession, _ question: Question) async throws -> Option? {
+        let tally = try await store.tally(sessionID: session.id, pollKey: question.id)
+        let best = question.options.max { a, b in
+            let (ca, cb) = (tally.count(choosing: a.letter), tally.count(choosing: b.letter))
+            return ca == cb ? a.position > b.position : ca < cb
+        }
+        guard let best, tally.count(choosing: best.letter) > 0 else { return nil }
+        return best
+    }
+
+    /// Ends the session as its facilitator: its code stops working, linked participants get
+    /// attendance, and answers are reduced to counts. Returns the attendance recorded.
+    @discardableResult
+    public func end(_ id: String, by member: StaffMember) async throws -> [Attendance] {
+        let session = try await session(id: id, runBy: member)
+        guard session.status == .open else { return [] }
+        let attendance = try await store.endGroupSession(id: session.id, at: now())
+        await live.publish(.moved(version: session.version + 1), sessionID: session.id)
+        await live.finish(sessionID: session.id)
+        return attendance
+    }
+
+    /// Records attendance by hand for a learner found by resume code (someone without a phone).
+    @discardableResult
+    public func recordAttendance(resumeCode: String, in id: String, by member: StaffMember) async throws -> Learner {
+        let session = try await session(id: id, runBy: member)
+        let learner = try await coursework.learner(resumeCode: resumeCode)
+        try await store.addAttendance(Attendance(learnerID: learner.id, sessionID: session.id, moduleIDs: session.moduleIDs,
+                                                 attendedAt: now(), recordedBy: member.id, byHand: true))
+        return learner
+    }
+
+    // MARK: Participants
+
+    /// Joins the open session with this code, with an optional nickname. Returns the
+    /// participant and the token for their browser (only its digest is stored).
+    public func join(code: String, nickname: String?) async throws -> (participant: Participant, session: GroupSession, token: String) {
+        guard let session = try await session(code: code) else {
+            throw RecordsError(.unknownSession, "no session is running with that code",
+                               hint: "check the six digits on the screen; a code stops working when its session ends")
+        }
+        let trimmed = nickname?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let name = trimmed.isEmpty ? nil : try DisplayName.validated(trimmed)
+        let token = Sessions.newToken()
+        let participant = Participant(id: Hex.random(bytes: 16), sessionID: session.id, tokenDigest: Sessions.digest(token),
+                                      nickname: name, learnerID: nil, joinedAt: now())
+        try await store.addParticipant(participant)
+        await live.publish(.answered, sessionID: session.id)
+        return (participant, session, token)
+    }
+
+    /// The participant holding this token, with their session; nil when the token is unknown
+    /// (or the session has ended and its participants were removed).
+    public func participant(token: String) async throws -> (participant: Participant, session: GroupSession)? {
+        guard Sessions.isWellFormed(token), let participant = try await store.participant(tokenDigest: Sessions.digest(token)),
+              let session = try await session(id: participant.sessionID), session.status == .open else { return nil }
+        return (participant, session)
+    }
+
+    /// Links a participant to a learner, so ending the session records their attendance.
+    public func link(_ participant: Participant, to learner: Learner) async throws {
+        try await store.linkParticipant(id: participant.id, learnerID: learner.id)
+    }
+
+    /// Records a participant's answer to the session's current poll, or replaces their
+    /// earlier one. `.pollClosed` once the poll is revealed or the session has moved on.
+    public func answer(_ response: Response, by participant: Participant, in session: GroupSession,
+                       poll pollKey: String) async throws {
+        let deck = deck(for: session)
+        guard let question = deck.poll(at: session.position), question.id == pollKey, !session.revealed else {
+            throw RecordsError(.pollClosed, "this question has closed", hint: "the screen has moved on; here is the current one")
+        }
+        if let problem = Evaluator.validate(response, for: question) {
+            throw RecordsError(.unknownItem, problem.message, hint: "answer again")
+        }
+        var stored = response
+        // One spelling per answer, so equal answers are counted together.
+        if case let .selection(letters) = response { stored = .selection(Array(Set(letters)).sorted()) }
+        if question.kind == .shortAnswer {
+            // What people typed is never kept: only whether it was an accepted answer.
+            let accepted = (try? Evaluator.evaluate(response, for: question).get())?.score.percent == 100
+            stored = .text(accepted ? Self.acceptedText : Self.otherText)
+        }
+        try await store.recordPollAnswer(PollAnswer(sessionID: session.id, pollKey: pollKey, participantID: participant.id,
+                                                    response: stored, answeredAt: now()), at: session.position)
+        await live.publish(.answered, sessionID: session.id)
+    }
+
+    /// What a short answer is tallied as when it was accepted, and otherwise.
+    public static let acceptedText = "accepted"
+    public static let otherText = "other"
+
+    /// The participant's answer to a poll, to show it back to them.
+    public func answer(of participant: Participant, poll pollKey: String) async throws -> Response? {
+        try await store.pollAnswer(sessionID: participant.sessionID, pollKey: pollKey, participantID: participant.id)
+    }
+
+    /// How many have answered the poll.
+    public func answerCount(_ session: GroupSession, poll pollKey: String) async throws -> Int {
+        try await store.answerCount(sessionID: session.id, pollKey: pollKey)
+    }
+
+    /// The poll's tally.
+    public func tally(_ session: GroupSession, poll pollKey: String) async throws -> PollTally {
+        try await store.tally(sessionID: session.id, pollKey: pollKey)
+    }
+
+    /// How many have joined.
+    public func participantCount(_ session: GroupSession) async throws -> Int {
+        try await store.participantCount(sessionID: session.id)
+    }
+}
+
+/// Decks built once per list of modules.
+final class DeckCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var decks: [[String]: SlideDeck] = [:]
+
+    func deck(for key: [String], make: () -> SlideDeck) -> SlideDeck {
+        lock.lock()
+        defer { lock.unlock() }
+        if let deck = decks[key] { return deck }
+        let deck = make()
+        decks[key] = deck
+        return deck
+    }
+}
