@@ -43,7 +43,7 @@ extension SQLiteStore {
 
     public func idleGroupSessions(before date: Date) async throws -> [GroupSession] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM group_session WHERE status = 'open' AND last_activity_at < ? ORDER BY id",
+            try Row.fetchAll(db, sql: "SELECT * FROM group_session WHERE status = 'open' AND last_activity_at <= ? ORDER BY id",
                              arguments: [date]).map(Self.groupSession)
         }
     }

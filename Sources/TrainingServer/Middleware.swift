@@ -64,6 +64,10 @@ struct SafetyMiddleware: RouterMiddleware {
             response = pages.error(.forbidden, heading: "This page isn't part of your role",
                                    message: "Your staff role doesn't include this page. A coordinator can change roles if you need it.",
                                    context: context, link: ("/staff", "Go to the staff home page"), staffArea: true)
+        } catch is NotYourSession {
+            response = pages.error(.forbidden, heading: "This session is run by someone else",
+                                   message: "Only the facilitator who opened a group session can see or run it. Open a session of your own instead.",
+                                   context: context, link: ("/staff/sessions", "Go to your group sessions"), staffArea: true)
         } catch let error as HTTPError {
             response = page(for: error.status, context: context, staffArea: staffArea)
         } catch let error as HTTPResponseError {

@@ -12,12 +12,15 @@ struct Pages: Sendable {
     let curriculum: Curriculum
     let signer: SessionSigner
     let stylesheet: String
+    /// The small script the live group-session pages use (they work without it, less live).
+    let script: String
 
     /// Loads the templates and stylesheet; fails with a message naming what is missing.
     static func load(directory: String, curriculum: Curriculum, signer: SessionSigner) async throws -> Pages {
         let required = ["layout", "welcome", "code", "course", "module", "section", "feedback", "result", "error",
                         "staff-layout", "staff-sign-in", "staff-code", "staff-password", "staff-home", "staff-people",
-                        "staff-audit", "staff-two-step", "staff-error"]
+                        "staff-audit", "staff-two-step", "staff-error",
+                        "group-sessions", "group-control", "group-ended", "group-present", "group-join", "group-live", "group-guide"]
         for name in required where !FileManager.default.fileExists(atPath: "\(directory)/\(name).mustache") {
             throw ServerError("the template \(directory)/\(name).mustache is missing",
                               hint: "run from the Groundwork folder, or pass --templates with the folder that holds the .mustache files")
@@ -25,13 +28,17 @@ struct Pages: Sendable {
         guard let css = FileManager.default.contents(atPath: directory + "/style.css") else {
             throw ServerError("the stylesheet \(directory)/style.css is missing", hint: "pass --templates with the right folder")
         }
+        guard let script = FileManager.default.contents(atPath: directory + "/live.js") else {
+            throw ServerError("the script \(directory)/live.js is missing", hint: "pass --templates with the right folder")
+        }
         let library: MustacheLibrary
         do {
             library = try await MustacheLibrary(directory: directory)
         } catch {
             throw ServerError("a template in \(directory) can't be read: \(error)", hint: "check the Mustache syntax of the template named")
         }
-        return Pages(library: library, curriculum: curriculum, signer: signer, stylesheet: String(decoding: css, as: UTF8.self))
+        return Pages(library: library, curriculum: curriculum, signer: signer, stylesheet: String(decoding: css, as: UTF8.self),
+                     script: String(decoding: script, as: UTF8.self))
     }
 
     /// The values every page has: course title, language, the learner (if any) and the CSRF token.
@@ -46,7 +53,7 @@ struct Pages: Sendable {
     }
 
     /// A page as a response, with the session cookie when the session is new.
-    func page(_ template: String, _ values: [String: Any], context: WebContext, status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ template: String, _ values: Any, context: WebContext, status: HTTPResponse.Status = .ok) -> Response {
         let html = library.render(values, withTemplate: template) ?? "<!DOCTYPE html><title>Error</title><p>This page could not be shown.</p>"
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                                 body: .init(byteBuffer: ByteBuffer(string: html)))

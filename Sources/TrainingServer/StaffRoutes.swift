@@ -61,7 +61,7 @@ struct StaffRoutes: Sendable {
     /// (or a learner): to the sign-in page. Second step pending: to the code page. The wrong
     /// role: 403. A coordinator on a server that requires two-step and hasn't set it up: to
     /// the set-up page.
-    private func require(_ request: Request, _ role: StaffRole? = nil, allowTwoStepSetup: Bool = false) async throws -> StaffSignIn {
+    func require(_ request: Request, _ role: StaffRole? = nil, allowTwoStepSetup: Bool = false) async throws -> StaffSignIn {
         guard let signIn = try await current(request) else { throw Redirect(to: "/staff") }
         guard signIn.verified else { throw Redirect(to: "/staff/code") }
         if mustSetUpTwoStep(signIn.member), !allowTwoStepSetup { throw Redirect(to: "/staff/two-step") }
@@ -73,7 +73,7 @@ struct StaffRoutes: Sendable {
         requireTwoStep && member.has(.coordinator) && !member.usesTwoStep
     }
 
-    private func checkedForm(_ request: Request, _ context: WebContext) async throws -> Form {
+    func checkedForm(_ request: Request, _ context: WebContext) async throws -> Form {
         let form = try await Form.read(request)
         guard pages.signer.checkCSRF(form["csrf"], for: context.session) else {
             throw HTTPError(.forbidden, message: "missing or wrong form token")

@@ -35,8 +35,12 @@ public enum TrainingServer {
         public var requestTimeout: TimeAmount
         /// bcrypt's cost for staff passwords (tests lower it).
         public var bcryptCost: UInt8
-        /// The address staff sign-in links start with; nil to use the request's Host.
+        /// The address staff sign-in links and join slides start with; nil to use the request's Host.
         public var baseURL: String?
+        /// Wrong join codes allowed per client in 15 minutes (a whole room may share one address).
+        public var joinFailuresPer15Minutes: Int
+        /// Where group-session changes are published (tests share one to watch them).
+        public var live: LiveUpdates
 
         /// Creates a configuration.
         public init(host: String = "127.0.0.1", port: Int = 8080, templates: String = "Templates",
@@ -44,7 +48,8 @@ public enum TrainingServer {
                     signInFailuresPerAccount: Int = 5, signInFailuresPerClient: Int = 20,
                     trustedProxies: Set<String> = [], requireTwoStepForCoordinators: Bool = false,
                     connectionsPerClient: Int = 64, requestTimeout: TimeAmount = .seconds(10),
-                    bcryptCost: UInt8 = StaffAccounts.defaultBcryptCost, baseURL: String? = nil) {
+                    bcryptCost: UInt8 = StaffAccounts.defaultBcryptCost, baseURL: String? = nil,
+                    joinFailuresPer15Minutes: Int = 30, live: LiveUpdates = LiveUpdates()) {
             self.host = host
             self.port = port
             self.templates = templates
@@ -58,6 +63,8 @@ public enum TrainingServer {
             self.requestTimeout = requestTimeout
             self.bcryptCost = bcryptCost
             self.baseURL = baseURL
+            self.joinFailuresPer15Minutes = joinFailuresPer15Minutes
+            self.live = live
         }
     }
 
@@ -82,10 +89,19 @@ public enum TrainingServer {
                resumeLimiter: FailureLimiter(perKey: configuration.resumeFailuresPer15Minutes,
                                              siteWide: configuration.siteResumeFailuresPer15Minutes, window: window))
             .register(on: router)
-        StaffRoutes(accounts: StaffAccounts(store: store, bcryptCost: configuration.bcryptCost), sessions: sessions, pages: pages,
-                    accountLimiter: FailureLimiter(perKey: configuration.signInFailuresPerAccount, siteWide: .max, window: window),
-                    clientLimiter: FailureLimiter(perKey: configuration.signInFailuresPerClient, siteWide: .max, window: window),
-                    requireTwoStep: configuration.requireTwoStepForCoordinators, baseURL: configuration.baseURL)
+        let staff = StaffRoutes(accounts: StaffAccounts(store: store, bcryptCost: configuration.bcryptCost), sessions: sessions, pages: pages,
+                                accountLimiter: FailureLimiter(perKey: configuration.signInFailuresPerAccount, siteWide: .max, window: window),
+                                clientLimiter: FailureLimiter(perKey: configuration.signInFailuresPerClient, siteWide: .max, window: window),
+                                requireTwoStep: configuration.requireTwoStepForCoordinators, baseURL: configuration.baseURL)
+        staff.register(on: router)
+        let groups = GroupSessions(coursework: coursework, live: configuration.live)
+        // Sessions left open while the server was down are closed now, with their attendance.
+        try await groups.closeIdleSessions()
+        GroupRoutes(groups: groups, staff: staff, pages: pages,
+                    joinLimiter: FailureLimiter(perKey: configuration.joinFailuresPer15Minutes, siteWide: .max, window: window),
+                    resumeLimiter: FailureLimiter(perKey: configuration.resumeFailuresPer15Minutes,
+                                                  siteWide: configuration.siteResumeFailuresPer15Minutes, window: window),
+                    baseURL: configuration.baseURL)
             .register(on: router)
         return router
     }

@@ -34,10 +34,36 @@ import Testing
             .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
     }
 
+    /// Templates rendered from typed view structs (GroupViews.swift) rather than dictionaries.
+    static func isTyped(_ file: String) -> Bool { file.hasPrefix("group-") }
+
+    /// The stored properties the view structs declare (`var name: Type`, `let name: Type` or
+    /// `var name = value`; not computed ones, which Mustache can't see).
+    static func viewProperties() throws -> Set<String> {
+        let source = try String(contentsOf: root.appendingPathComponent("Sources/TrainingServer/GroupViews.swift"), encoding: .utf8)
+        var names: Set<String> = []
+        for line in source.split(separator: "\n") {
+            let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 2)
+            guard words.count >= 2, words[0] == "var" || words[0] == "let", !line.hasSuffix("{") else { continue }
+            if words[1].hasSuffix(":") { names.insert(String(words[1].dropLast())) }
+            else if words.count == 3, words[2].hasPrefix("= ") { names.insert(String(words[1])) }
+        }
+        return names
+    }
+
     @Test func everyNameATemplateUsesIsGivenByTheServer() throws {
         let source = try Self.swiftSource()
+        let properties = try Self.viewProperties()
+        #expect(properties.contains("pollKey") && properties.contains("courseTitle"), "the scan found the view structs")
         for (name, files) in try Self.templateNames() {
-            #expect(source.contains("\"\(name)\""), "\(files.sorted().joined(separator: ", ")) use {{\(name)}}, which no route sets")
+            let typed = files.filter(Self.isTyped)
+            let untyped = files.filter { !Self.isTyped($0) }
+            if !typed.isEmpty {
+                #expect(properties.contains(name), "\(typed.sorted().joined(separator: ", ")) use {{\(name)}}, which no view struct declares")
+            }
+            if !untyped.isEmpty {
+                #expect(source.contains("\"\(name)\""), "\(untyped.sorted().joined(separator: ", ")) use {{\(name)}}, which no route sets")
+            }
         }
     }
 

@@ -86,31 +86,36 @@ public enum AttemptPolicy {
             let drawn = draw(pool, from: questions.count, using: &rng).sorted()
             questions = drawn.map { questions[$0] }
         }
-        let shown = questions.map { question -> AttemptPlan.ShownQuestion in
-            let letters = question.options.map(\.letter)
-            var order = letters
-            var targets = Array(1...max(1, question.matchTargets.count))
-            if question.matchTargets.isEmpty { targets = [] }
-            switch question.kind {
-            case .ordering:
-                order.shuffle(using: &rng)
-                if order == letters && letters.count > 1 {
-                    // Never show an ordering already solved: rotate by one.
-                    order = Array(order.dropFirst()) + [order[0]]
-                }
-            case .matching:
-                targets.shuffle(using: &rng)
-            case .singleChoice, .selectAll:
-                if module.shuffle { order.shuffle(using: &rng) }
-            case .shortAnswer:
-                break
-            }
-            return AttemptPlan.ShownQuestion(questionID: question.id, optionOrder: order, targetOrder: targets)
-        }
+        let shown = questions.map { shownOrder(of: $0, shuffleChoices: module.shuffle, using: &rng) }
         return AttemptPlan(seed: seed, moduleHash: module.hash, questions: shown, scenarios: module.scenarios.map(\.id))
     }
 
     /// `count` distinct indices from `0..<total`, without replacement (partial Fisher–Yates).
+    /// The order one question is shown in: ordering items always scrambled (never already
+    /// solved), matching targets always shuffled, choices shuffled when `shuffleChoices`.
+    public static func shownOrder<G: RandomNumberGenerator>(of question: Question, shuffleChoices: Bool,
+                                                            using rng: inout G) -> AttemptPlan.ShownQuestion {
+        let letters = question.options.map(\.letter)
+        var order = letters
+        var targets = Array(1...max(1, question.matchTargets.count))
+        if question.matchTargets.isEmpty { targets = [] }
+        switch question.kind {
+        case .ordering:
+            order.shuffle(using: &rng)
+            if order == letters && letters.count > 1 {
+                // Never show an ordering already solved: rotate by one.
+                order = Array(order.dropFirst()) + [order[0]]
+            }
+        case .matching:
+            targets.shuffle(using: &rng)
+        case .singleChoice, .selectAll:
+            if shuffleChoices { order.shuffle(using: &rng) }
+        case .shortAnswer:
+            break
+        }
+        return AttemptPlan.ShownQuestion(questionID: question.id, optionOrder: order, targetOrder: targets)
+    }
+
     public static func draw<G: RandomNumberGenerator>(_ count: Int, from total: Int, using rng: inout G) -> [Int] {
         var indices = Array(0..<total)
         let n = min(count, total)

@@ -86,6 +86,22 @@ public struct PresentedQuestion: Sendable {
     }
 
     /// The letter shown for a module letter.
+    /// A response in the module's letters as the learner sees it, in the shown letters.
+    public func toShown(_ response: Response) -> Response {
+        switch response {
+        case let .choice(letter): return .choice(shownLetter(letter))
+        case let .selection(letters): return .selection(letters.map(shownLetter))
+        case let .order(letters): return .order(letters.map(shownLetter))
+        case let .matches(pairs):
+            var shownTarget: [Int: Int] = [:]
+            for (shown, module) in toModuleTarget { shownTarget[module] = shown }
+            var out: [String: Int] = [:]
+            for (letter, number) in pairs { out[shownLetter(letter)] = shownTarget[number] ?? number }
+            return .matches(out)
+        case .text: return response
+        }
+    }
+
     public func shownLetter(_ moduleLetter: String) -> String {
         toShownLetter[moduleLetter] ?? moduleLetter
     }

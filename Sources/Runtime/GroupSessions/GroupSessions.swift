@@ -123,6 +123,18 @@ public struct GroupSessions: Sendable {
         return String(format: "%06d", Int.random(in: 0..<1_000_000, using: &rng))
     }
 
+    /// A poll's question as the session shows it, the same on every screen: choices in
+    /// written order, ordering items scrambled and matching targets shuffled from a seed
+    /// made of the session and question ids. Participants answer in the letters shown.
+    public func presented(_ question: Question, in session: GroupSession) -> PresentedQuestion {
+        var seed: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (session.id + "#" + question.id).utf8 {
+            seed = (seed ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        var rng = SeededGenerator(seed: seed)
+        return PresentedQuestion(question, plan: AttemptPolicy.shownOrder(of: question, shuffleChoices: false, using: &rng))
+    }
+
     /// The slides of a session.
     public func deck(for session: GroupSession) -> SlideDeck {
         decks.deck(for: session.moduleIDs) {

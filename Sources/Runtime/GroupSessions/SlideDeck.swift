@@ -61,28 +61,37 @@ public struct SlideDeck: Sendable {
         let shared = module.minutes.map { max(1, $0 / max(1, module.sections.count)) }
         let title = Slide(body: .moduleTitle(module), moduleID: module.id, sectionID: nil, heading: module.title,
                           notes: [], minutes: nil)
-        out.append(contentsOf: Self.lessonSlides(module.introduction, first: title, module: module.id, section: nil,
-                                                 heading: module.title, minutes: module.minutes))
+        var (introduction, pending) = Self.lessonSlides(module.introduction, first: title, module: module.id, section: nil,
+                                                        heading: module.title, minutes: module.minutes)
+        if !pending.isEmpty { introduction[introduction.count - 1].notes += pending }
+        out += introduction
         for section in module.sections {
             let notes = section.elements.compactMap { element -> Content? in
                 if case let .callout(.facilitator, content) = element { return content }
                 return nil
             }
             let minutes = notes.lazy.compactMap { Self.minutes(in: $0.plainText) }.first ?? shared
-            var slides = Self.lessonSlides(section.elements, first: nil, module: module.id, section: section.id,
-                                           heading: section.title, minutes: minutes)
+            var (slides, pending) = Self.lessonSlides(section.elements, first: nil, module: module.id, section: section.id,
+                                                      heading: section.title, minutes: minutes)
+            // Notes after the lesson text go with the question or scenario that follows them.
             for question in section.questions {
                 slides.append(Slide(body: .poll(question), moduleID: module.id, sectionID: section.id, heading: section.title,
-                                    notes: [], minutes: minutes))
+                                    notes: pending, minutes: minutes))
+                pending = []
             }
             if let scenario = section.scenario {
                 slides.append(Slide(body: .scenario(scenario), moduleID: module.id, sectionID: section.id,
-                                    heading: scenario.title, notes: [], minutes: minutes))
+                                    heading: scenario.title, notes: pending, minutes: minutes))
+                pending = []
             }
-            if slides.isEmpty, !notes.isEmpty {
-                // A section with only notes: a title slide so the notes have somewhere to be.
-                slides.append(Slide(body: .lesson(.empty), moduleID: module.id, sectionID: section.id, heading: section.title,
-                                    notes: notes, minutes: minutes))
+            if !pending.isEmpty {
+                if slides.isEmpty {
+                    // A section with only notes: a title slide so the notes have somewhere to be.
+                    slides.append(Slide(body: .lesson(.empty), moduleID: module.id, sectionID: section.id, heading: section.title,
+                                        notes: pending, minutes: minutes))
+                } else {
+                    slides[slides.count - 1].notes += pending
+                }
             }
             out += slides
         }
@@ -90,10 +99,10 @@ public struct SlideDeck: Sendable {
     }
 
     /// A lesson's elements as slides: text split at headings and breaks, callouts and
-    /// discussion prompts on slides of their own, notes held for the slide after them (or
-    /// put on the last one when nothing follows).
+    /// discussion prompts on slides of their own, each note held for the slide after it.
+    /// Returns the slides and the notes nothing followed.
     private static func lessonSlides(_ elements: [Element], first: Slide?, module: String, section: String?,
-                                     heading: String, minutes: Int?) -> [Slide] {
+                                     heading: String, minutes: Int?) -> (slides: [Slide], pending: [Content]) {
         var slides: [Slide] = first.map { [$0] } ?? []
         var pending: [Content] = []
         func add(_ body: Slide.Body) {
@@ -112,17 +121,12 @@ public struct SlideDeck: Sendable {
                 add(.callout(kind, content))
             }
         }
-        if !pending.isEmpty, !slides.isEmpty {
-            slides[slides.count - 1].notes += pending
-        } else if !pending.isEmpty {
-            add(.lesson(.empty))
-        }
-        return slides
+        return (slides, pending)
     }
 
     /// The first "N minutes" in a note, with N in figures or words up to sixty.
     static func minutes(in text: String) -> Int? {
-        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "-" }.map(String.init)
         for (index, word) in words.enumerated().dropFirst() where word == "minutes" || word == "minute" {
             let before = words[index - 1]
             if let number = Int(before), (1...600).contains(number) { return number }

@@ -127,7 +127,7 @@ public protocol GroupSessionStore: Sendable {
     func openGroupSession(code: String) async throws -> GroupSession?
     /// A facilitator's sessions, newest first.
     func groupSessions(facilitatorID: String) async throws -> [GroupSession]
-    /// Open sessions with no activity since `date`.
+    /// Open sessions whose last activity was at or before `date`.
     func idleGroupSessions(before date: Date) async throws -> [GroupSession]
     /// Writes the session's position, reveal, blank, nickname setting and last activity,
     /// provided its stored version is `expectedVersion` and it is open; the stored version
