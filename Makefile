@@ -2,7 +2,7 @@
 SWIFT ?= swift
 COURSE ?= Curriculum
 
-.PHONY: run test deps build check bench bench-web browser-test learn clean
+.PHONY: run test test-tools deps build check bench bench-web browser-test learn clean
 
 # Install what the build needs when it is missing: libcmark-dev (Markdown),
 # libsqlite3-dev (learner records) and libqrencode-dev (QR codes on join slides).
@@ -38,7 +38,14 @@ check: build
 
 # The test command: unit, route and end-to-end tests; the bundled course must pass with
 # zero warnings; then a real browser takes a learner through a module (Tests/browser).
-test: deps
+# zbarimg (Debian's zbar-tools) reads the QR codes back in the tests.
+test-tools:
+	@command -v zbarimg >/dev/null || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null && \
+	  { echo "Installing zbar-tools (the tests read QR codes back with it)..."; \
+	    apt-get install -y -qq zbar-tools >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq zbar-tools >/dev/null); }; } || \
+	  { echo "error: zbarimg is missing; run: sudo apt-get install zbar-tools"; exit 1; }
+
+test: deps test-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(SWIFT) run groundwork check --strict $(COURSE)
