@@ -69,6 +69,7 @@ struct Routes: Sendable {
         var values = pages.base(context, learner: learner)
         values["progressSummary"] = CourseSummary.modules(progress)
         if let remaining = CourseSummary.remaining(progress) { values["completionNote"] = remaining }
+        if let attendance = CourseSummary.attendance(progress) { values["attendanceNote"] = attendance }
         values["modules"] = zip(curriculum.modules, progress.modules).map { module, progress -> [String: Any] in
             let status = ModuleStatus(progress)
             var entry: [String: Any] = ["id": module.id, "title": module.title, "stateText": status.label,

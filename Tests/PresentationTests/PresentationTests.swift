@@ -110,6 +110,26 @@ import Testing
         #expect(ModuleResult(passed, module: module, progress: done, curriculum: curriculum).nextModule == nil)
     }
 
+    @Test func attendanceIsCountedTowardTheCoursesRule() {
+        let passed = ModuleProgress(moduleID: "signs", title: "Signs", state: .passed, attemptsUsed: 1, attemptsLeft: nil,
+                                    bestScore: nil, hasOpenAttempt: false)
+        let visit = Attendance(learnerID: "robin", sessionID: "g1", moduleIDs: ["signs"], attendedAt: Date(timeIntervalSince1970: 0),
+                               recordedBy: "ada", byHand: false)
+        var course = CourseProgress(modules: [passed], requiredModules: ["signs"], attendanceRequired: 2)
+        #expect(CourseSummary.attendance(course) == "0 group sessions attended of 2 the course asks for.")
+        #expect(CourseSummary.remaining(course) == "The course also asks for 2 group sessions with a facilitator.")
+        #expect(!course.isComplete)
+        course.attendance = [visit, visit]
+        #expect(course.sessionsAttended == 1, "the same session twice counts once")
+        #expect(CourseSummary.remaining(course) == "The course also asks for 1 more group session with a facilitator.")
+        course.attendance.append(Attendance(learnerID: "robin", sessionID: "g2", moduleIDs: ["signs"],
+                                            attendedAt: Date(timeIntervalSince1970: 0), recordedBy: "ada", byHand: true))
+        #expect(course.isComplete)
+        #expect(CourseSummary.remaining(course) == "You've completed the course: every required module and group session.")
+        let none = CourseProgress(modules: [passed], requiredModules: ["signs"], attendanceRequired: 0)
+        #expect(CourseSummary.attendance(none) == nil, "nothing to say when the course asks for none and none were attended")
+    }
+
     @Test func terminalInstructionsShowAnExampleForEveryKind() throws {
         let module = try Self.module()
         #expect(Instructions.terminal(module.questions[1]).contains("separated by spaces, like c b a"))

@@ -115,6 +115,12 @@ import Testing
             #expect(attendance.count == 1 && attendance.first?.moduleIDs == ["second"])
             let progress = try await site.coursework.progress(of: learner)
             #expect(progress.sessionsAttended == 1)
+            // The learner's own course page counts it.
+            let own = Browser(client)
+            try await own.get("/")
+            try await own.post("/resume", [("code", resumeCode.description)])
+            let course = try await own.get("/")
+            #expect(course.body.contains("1 group session attended."), "the course page shows the attendance")
 
             let after = try await people[0].get("/live")
             #expect(after.body.contains("This session has ended"))

@@ -137,6 +137,7 @@ struct LearnRunner {
         let progress = try await coursework.progress(of: learner)
         console.say()
         var line = "Course progress: " + CourseSummary.modules(progress)
+        if let attendance = CourseSummary.attendance(progress) { line += " " + attendance }
         if let remaining = CourseSummary.remaining(progress) { line += " " + remaining }
         console.say(line)
     }
