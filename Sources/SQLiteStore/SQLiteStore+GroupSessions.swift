@@ -95,6 +95,13 @@ extension SQLiteStore {
         }
     }
 
+    public func nicknames(sessionID: String) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT nickname FROM participant WHERE session_id = ? AND nickname IS NOT NULL ORDER BY joined_at, id",
+                                arguments: [sessionID])
+        }
+    }
+
     public func linkParticipant(id: String, learnerID: String) async throws {
         try await write { db in
             try db.execute(sql: "UPDATE participant SET learner_id = ? WHERE id = ?", arguments: [learnerID, id])

@@ -278,7 +278,7 @@ struct GroupRoutes: Sendable {
             blanked: session.blanked, slide: view, codeSpaced: spaced(session.code), joinAddress: address,
             qrSVG: view.isJoin ? qrSVG(address + "?code=" + session.code, label: "QR code to join: \(address)") : nil,
             joinedText: PollResults.joined(try await groups.participantCount(session)),
-            nicknames: [])
+            nicknames: view.isJoin && session.status == .open ? try await groups.nicknamesShown(session) : [])
         return pages.page("group-present", page, context: context)
     }
 
@@ -527,9 +527,18 @@ struct GroupRoutes: Sendable {
 
     private func participantEvents(_ request: Request, _ context: WebContext) async throws -> Response {
         guard let (_, session) = try await participant(request) else { throw HTTPError(.notFound) }
-        return eventStream(session) { event in
-            if case let .moved(version) = event { return "event: moved\ndata: \(version)\n\n" }
-            return nil
+        let groups = groups
+        let id = session.id
+        return eventStream(session, answers: false) { event in
+            switch event {
+            case let .moved(now):
+                return "event: moved\ndata: \(now)\n\n"
+            case .answered:
+                // Only the first event, sent once subscribed: where the session stands now, so
+                // a move between the page loading and the stream opening isn't missed.
+                guard let current = try? await groups.session(id: id) else { return nil }
+                return "event: moved\ndata: \(current.version)\n\n"
+            }
         }
     }
 
@@ -537,26 +546,30 @@ struct GroupRoutes: Sendable {
         let (_, session) = try await ownSession(request, context)
         let groups = groups
         let id = session.id
-        return eventStream(session) { _ in
+        return eventStream(session, answers: true) { _ in
             guard let current = try? await groups.session(id: id) else { return nil }
             let deck = groups.deck(for: current)
             var answered = ""
-            if let question = deck.poll(at: current.position), let count = try? await groups.answerCount(current, poll: question.id) {
-                answered = PollResults.answered(count)
+            var count = 0
+            if let question = deck.poll(at: current.position), let counted = try? await groups.answerCount(current, poll: question.id) {
+                count = counted
+                answered = PollResults.answered(counted)
             }
-            let joined = PollResults.joined((try? await groups.participantCount(current)) ?? 0)
-            return "event: state\ndata: {\"version\":\(current.version),\"answered\":\"\(answered)\",\"joined\":\"\(joined)\"}\n\n"
+            let people = (try? await groups.participantCount(current)) ?? 0
+            return "event: state\ndata: {\"version\":\(current.version),\"count\":\(count),\"people\":\(people),"
+                + "\"answered\":\"\(answered)\",\"joined\":\"\(PollResults.joined(people))\"}\n\n"
         }
     }
 
     /// A server-sent event stream of the session's changes, each turned into text by
     /// `format` (nil to skip it), with a comment every few seconds so proxies and idle
     /// timers keep the connection. It ends when the session ends or the client goes.
-    private func eventStream(_ session: GroupSession, format: @escaping @Sendable (LiveEvent) async -> String?) -> Response {
+    private func eventStream(_ session: GroupSession, answers: Bool,
+                             format: @escaping @Sendable (LiveEvent) async -> String?) -> Response {
         let live = groups.live
         let id = session.id
         let body = ResponseBody { writer in
-            let events = await live.subscribe(sessionID: id)
+            let events = await live.subscribe(sessionID: id, answers: answers)
             let (merged, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
             let forward = Task {
                 for await event in events {

@@ -81,6 +81,12 @@ import Testing
             #expect(try await store.pollAnswer(sessionID: "g1", pollKey: "signs/q2", participantID: "p3") == nil)
             #expect(try await store.tally(sessionID: "g1", pollKey: "signs/q2").total == 0)
             #expect(try await store.participantCount(sessionID: "g1") == 3)
+            #expect(try await store.nicknames(sessionID: "g1").isEmpty, "nobody gave one")
+            var named = participant("p4")
+            named.nickname = "Sky"
+            named.joinedAt = day0 + 5
+            try await store.addParticipant(named)
+            #expect(try await store.nicknames(sessionID: "g1") == ["Sky"])
         }
     }
 

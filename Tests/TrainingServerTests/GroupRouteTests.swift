@@ -69,6 +69,9 @@ import Testing
                 #expect(waiting.body.contains("Look up at the screen"))
                 people.append(phone)
             }
+            #expect(!(try await facilitator.get(control + "/present")).body.contains("Sky"), "nicknames stay off the projector by default")
+            try await press(facilitator, control, "nicknames")
+            #expect(try await facilitator.get(control + "/present").body.contains("<span>Sky</span>"), "until the facilitator turns them on")
             let linked = try await people[0].post("/live/link", [("code", resumeCode.description)])
             #expect(linked.body.contains("will count toward your course"))
 

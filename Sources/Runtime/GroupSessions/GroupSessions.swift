@@ -12,17 +12,24 @@ public enum LiveEvent: Sendable, Equatable {
 /// Tells the screens following a session what changed. Every change made through
 /// ``GroupSessions`` is published here; subscribers get an `AsyncStream` per session.
 public actor LiveUpdates {
-    private var subscribers: [String: [UUID: AsyncStream<LiveEvent>.Continuation]] = [:]
+    private struct Subscriber {
+        let continuation: AsyncStream<LiveEvent>.Continuation
+        let wantsAnswers: Bool
+    }
+
+    private var subscribers: [String: [UUID: Subscriber]] = [:]
 
     /// Creates an empty hub.
     public init() {}
 
-    /// Events for one session from now on. The stream ends when the subscriber stops
-    /// reading (the task is cancelled) or the session ends.
-    public func subscribe(sessionID: String) -> AsyncStream<LiveEvent> {
+    /// Events for one session from now on: every `.moved`, and `.answered` too when
+    /// `answers` is true (the projector and control view; participants' phones don't need
+    /// to hear of each other's answers). The stream ends when the subscriber stops reading
+    /// (the task is cancelled) or the session ends.
+    public func subscribe(sessionID: String, answers: Bool = true) -> AsyncStream<LiveEvent> {
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(8))
-        subscribers[sessionID, default: [:]][id] = continuation
+        subscribers[sessionID, default: [:]][id] = Subscriber(continuation: continuation, wantsAnswers: answers)
         continuation.onTermination = { [weak self] _ in
             Task { await self?.remove(sessionID: sessionID, id: id) }
         }
@@ -33,11 +40,14 @@ public actor LiveUpdates {
     public func subscriberCount(sessionID: String) -> Int { subscribers[sessionID]?.count ?? 0 }
 
     func publish(_ event: LiveEvent, sessionID: String) {
-        for continuation in subscribers[sessionID, default: [:]].values { continuation.yield(event) }
+        guard let list = subscribers[sessionID] else { return }
+        for subscriber in list.values where event != .answered || subscriber.wantsAnswers {
+            subscriber.continuation.yield(event)
+        }
     }
 
     func finish(sessionID: String) {
-        for continuation in subscribers.removeValue(forKey: sessionID)?.values ?? [:].values { continuation.finish() }
+        for subscriber in subscribers.removeValue(forKey: sessionID)?.values ?? [:].values { subscriber.continuation.finish() }
     }
 
     private func remove(sessionID: String, id: UUID) {
@@ -364,6 +374,12 @@ public struct GroupSessions: Sendable {
     /// The poll's tally.
     public func tally(_ session: GroupSession, poll pollKey: String) async throws -> PollTally {
         try await store.tally(sessionID: session.id, pollKey: pollKey)
+    }
+
+    /// The nicknames to show on the projector: none unless the facilitator turned that on.
+    public func nicknamesShown(_ session: GroupSession) async throws -> [String] {
+        guard session.showNicknames else { return [] }
+        return try await store.nicknames(sessionID: session.id)
     }
 
     /// How many have joined.

@@ -140,6 +140,9 @@ public protocol GroupSessionStore: Sendable {
     func participant(tokenDigest: String) async throws -> Participant?
     /// How many have joined the session.
     func participantCount(sessionID: String) async throws -> Int
+    /// The nicknames participants chose, in the order they joined (for the projector, when
+    /// the facilitator turns that on).
+    func nicknames(sessionID: String) async throws -> [String]
     /// Links a participant to a learner, for attendance.
     func linkParticipant(id: String, learnerID: String) async throws
     /// Records (or replaces) a participant's answer, if `position` is the session's current,
