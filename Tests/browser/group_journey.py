@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""A facilitated group session in real browsers (headless Chromium): one facilitator on a
+laptop, the projector in a second laptop-sized window, and three participants on phones.
+
+The facilitator (made on the command line) follows their one-time link, chooses a password
+and opens a session over one module; the projector shows the join code and a QR code; three
+phones join with the code (one with a nickname, one signed in to the course first); the
+facilitator moves to the first poll and the phones follow by themselves (server-sent
+events); they answer, one changes their answer; the projector counts answers without showing
+what anyone chose; the facilitator reveals, blanks and unblanks the projector with the B key,
+and ends the session. The signed-in participant linked their course, and their course page
+then counts the session; another phone says the session has ended; the old code no longer
+joins. axe runs on every participant page type (and the control and projector views), no page
+may scroll sideways, and every page type is screenshotted.
+
+No sleeps: every wait is for a URL, a marker element, an attribute or a text of the new page.
+
+Usage: group_journey.py --base http://127.0.0.1:8091 --link http://.../staff/welcome/TOKEN --screenshots DIR
+"""
+
+import argparse
+import os
+import re
+import sys
+from urllib.parse import urlparse
+
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from learner_journey import LAPTOP, PHONE, browser, check_page, checked_pages, click_and_wait, expect, failures, size
+from staff_journey import choose_password
+
+MODULE = "overdose-response"
+TIMEOUT = 15  # seconds for any one wait: a page, a live update
+PARTICIPANTS = 3
+
+
+def until(driver, condition, message, timeout=TIMEOUT):
+    """Waits for `condition(driver)` to be truthy; on a timeout records `message`, with where
+    the browser is, and returns None."""
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(condition)
+    except WebDriverException:
+        try:
+            where = driver.execute_script(
+                "var v = document.querySelector('[data-version]');"
+                "return location.pathname + ' ' + document.readyState + ', version ' + (v && v.getAttribute('data-version'))"
+                " + ', body class \\'' + document.body.className + '\\', h1 \\'' + ((document.querySelector('h1') || {}).textContent || '').trim() + '\\'';")
+        except WebDriverException as error:
+            where = f"unknown ({error.__class__.__name__})"
+        failures.append(f"timed out after {timeout} s: {message} (at {where})")
+        print(f"  FAIL: timed out: {message} (at {where})")
+        return None
+
+
+def js(script):
+    """A wait condition from a JavaScript expression, evaluated afresh on every poll (so it
+    never holds an element of an old page)."""
+    return lambda d: d.execute_script("return " + script)
+
+
+def loaded(marker):
+    """The page has finished loading and has the marker (a CSS selector)."""
+    return js(f"document.readyState === 'complete' && document.querySelector({marker!r}) !== null")
+
+
+def text_of(driver, css):
+    found = present(driver, css)
+    return found[0].text.strip() if found else ""
+
+
+def present(driver, css):
+    """The elements matching `css` now, without the implicit wait (for checking absence)."""
+    driver.implicitly_wait(0)
+    try:
+        return driver.find_elements(By.CSS_SELECTOR, css)
+    finally:
+        driver.implicitly_wait(2)
+
+
+def check(driver, kind, shots, window, skip_rules=()):
+    """check_page (axe, target sizes, no sideways scrolling, a screenshot) for a browser of
+    the given window size: several browsers of different sizes are open at once."""
+    size[:] = window
+    check_page(driver, kind, shots, skip_rules=skip_rules)
+
+
+def shot(driver, name, shots):
+    driver.save_screenshot(os.path.join(shots, f"{name}.png"))
+
+
+def control_version(driver):
+    return driver.execute_script("var c = document.getElementById('control'); return c && c.getAttribute('data-version');")
+
+
+def press(driver, form_id, what):
+    """Presses the button of a control-view form and waits for the new control page: loaded,
+    and with a `data-version` on #control other than the one before the press."""
+    before = control_version(driver)
+    driver.execute_script("window.__groundworkOldPage = true;")
+    driver.find_element(By.CSS_SELECTOR, f"#{form_id} button").click()
+    return new_control_page(driver, before, what)
+
+
+def new_control_page(driver, before, what):
+    script = ("window.__groundworkOldPage === undefined && document.readyState === 'complete'"
+              f" && document.getElementById('control') !== null && document.getElementById('control').getAttribute('data-version') !== {before!r}")
+    until(driver, js(script), f"the control view after {what} (version {before} before)")
+    return control_version(driver)
+
+
+def projector_at(driver, version, extra="true"):
+    """The projector has reloaded to `version` (its body's data-version) and `extra` holds."""
+    return js(f"document.readyState === 'complete' && document.body.getAttribute('data-version') === {str(version)!r} && ({extra})")
+
+
+def choose(driver, letters):
+    """Sets the poll's radios or checkboxes to exactly `letters`, by clicking their labels."""
+    for control in driver.find_elements(By.CSS_SELECTOR, "#poll-form input[name=answer]"):
+        wanted = control.get_attribute("value") in letters
+        if wanted != control.is_selected() and (wanted or control.get_attribute("type") == "checkbox"):
+            driver.find_element(By.CSS_SELECTOR, f"#poll-form label[for='{control.get_attribute('id')}']").click()
+
+
+def send_answer(driver, letters, who):
+    choose(driver, letters)
+    click_and_wait(driver, driver.find_element(By.ID, "send-answer"))
+    expect(urlparse(driver.current_url).path == "/live", f"{who}: after answering the phone is back on /live ({driver.current_url})")
+    until(driver, loaded("#answer-in"), f"{who}: 'Your answer is in' after answering")
+
+
+def bar_counts(driver):
+    """{letter: count} from the revealed bars."""
+    counts = {}
+    for bar in present(driver, ".bars .bar"):
+        letter = bar.find_element(By.CSS_SELECTOR, ".bar-label strong").text.strip()
+        match = re.match(r"\s*(\d+)", bar.find_element(By.CSS_SELECTOR, ".bar-count").text)
+        counts[letter] = int(match.group(1)) if match else -1
+    return counts
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--link", required=True, help="a facilitator's one-time sign-in link")
+    parser.add_argument("--screenshots", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.screenshots, exist_ok=True)
+    base = args.base.rstrip("/")
+    shots = args.screenshots
+    drivers = []
+
+    def open_browser(window):
+        driver = browser(window)
+        drivers.append(driver)
+        return driver
+
+    try:
+        print("the facilitator: link, password, open a session over one module")
+        facilitator = open_browser(LAPTOP)
+        choose_password(facilitator, args.link)
+        expect(facilitator.current_url == base + "/staff", f"signed in at the staff home ({facilitator.current_url})")
+        facilitator.get(base + "/staff/sessions")
+        check(facilitator, "group-sessions", shots, LAPTOP)
+        facilitator.find_element(By.ID, f"module-{MODULE}").click()
+        click_and_wait(facilitator, facilitator.find_element(By.CSS_SELECTOR, "form[action='/staff/sessions'] button[type=submit]"))
+        until(facilitator, lambda d: re.fullmatch(r"/staff/sessions/[^/]+", urlparse(d.current_url).path), "the control view's address")
+        until(facilitator, loaded("#control"), "the control view")
+        control_url = facilitator.current_url
+        check(facilitator, "group-control-join", shots, LAPTOP)
+        code_spaced = text_of(facilitator, ".control strong")
+        code = code_spaced.replace(" ", "")
+        expect(re.fullmatch(r"\d{3} \d{3}", code_spaced) is not None, f"a six-digit join code, shown in two groups (got '{code_spaced}')")
+
+        print("the projector: a second window with the facilitator's cookie")
+        projector = open_browser(LAPTOP)
+        projector.get(base + "/health")
+        for cookie in facilitator.get_cookies():
+            projector.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": cookie.get("path", "/")})
+        projector.get(control_url + "/present")
+        until(projector, loaded("#join-code"), "the projector's join slide")
+        shown = text_of(projector, "#join-code")
+        expect(shown.replace(" ", "") == code, f"the projector shows the join code {code_spaced} (got '{shown}')")
+        expect(bool(present(projector, ".qr svg")), "the projector shows an inline SVG QR code")
+        expect(base.split("//", 1)[1] + "/join" in text_of(projector, ".join-address"),
+               f"the projector shows the join address (got '{text_of(projector, '.join-address')}')")
+        check(projector, "group-projector-join", shots, LAPTOP)
+
+        print("three phones join; the first signs in to the course first")
+        phones = [open_browser(PHONE) for _ in range(PARTICIPANTS)]
+        first = phones[0]
+        first.get(base + "/")
+        first.find_element(By.ID, "name").send_keys("Jo")
+        click_and_wait(first, first.find_element(By.CSS_SELECTOR, "form[action^='/start'] button"))
+        click_and_wait(first, first.find_element(By.CSS_SELECTOR, "main a.button"))
+        for number, phone in enumerate(phones, 1):
+            phone.get(f"{base}/join?code={code}")
+            until(phone, loaded("form[action='/join']"), f"phone {number}: the join page")
+            if number == 1:
+                check(phone, "group-phone-join", shots, PHONE)
+            expect(phone.find_element(By.ID, "code").get_attribute("value") == code, f"phone {number}: the code from the address is filled in")
+            if number == 2:
+                phone.find_element(By.ID, "nickname").send_keys("Kit")
+            click_and_wait(phone, phone.find_element(By.CSS_SELECTOR, "form[action='/join'] button"))
+            until(phone, lambda d: urlparse(d.current_url).path == "/live", f"phone {number}: /live after joining")
+            until(phone, loaded("#live"), f"phone {number}: the live page")
+            expect(bool(present(phone, "#waiting")), f"phone {number}: the join slide is a waiting page")
+            if number == 1:
+                check(phone, "group-phone-waiting", shots, PHONE)
+        until(projector, js("document.querySelector('[data-joined]') && document.querySelector('[data-joined]').textContent.trim() === '3 people here'"),
+              "the projector counts 3 people here")
+
+        print("the first phone counts the session for its learner")
+        link = [b for b in present(first, "form[action='/live/link'] button") if "Count it for Jo" in b.text]
+        expect(bool(link), "the signed-in phone offers 'Count it for Jo'")
+        if link:
+            click_and_wait(first, link[0])
+            until(first, loaded("#linked"), "phone 1: the session will count toward the course")
+            check(first, "group-phone-linked", shots, PHONE)
+
+        print("the facilitator moves to the first poll; the phones follow by themselves")
+        presses = 0
+        while not present(facilitator, "#control-reveal") and presses < 60:
+            press(facilitator, "control-next", f"Next ({presses + 1})")
+            presses += 1
+            if presses == 1:
+                shot(facilitator, "group-control-title", shots)
+        expect(bool(present(facilitator, "#control-reveal")), f"a poll within {presses} presses of Next")
+        version = control_version(facilitator)
+        kind = text_of(facilitator, ".preview .slide-kind")
+        expect(kind.lower() == "question", f"the control view's slide is a question (got '{kind}')")
+        print(f"  the first poll after {presses} presses of Next (version {version})")
+        check(facilitator, "group-control-poll", shots, LAPTOP)
+        expect(not present(facilitator, ".bar-count"), "the control view shows no counts before the reveal")
+        for number, phone in enumerate(phones, 1):
+            until(phone, loaded("#poll-form"), f"phone {number}: the poll, by itself")
+            expect(phone.execute_script("return document.getElementById('live').getAttribute('data-version')") == version,
+                   f"phone {number}: at the control view's version {version}")
+        check(phones[0], "group-phone-poll", shots, PHONE)
+        until(projector, projector_at(version, "document.querySelector('.poll') !== null"), "the projector shows the poll, by itself")
+        check(projector, "group-projector-poll", shots, LAPTOP)
+
+        print("the phones answer: two the same, one another, then that one changes")
+        letters = [c.get_attribute("value") for c in phones[0].find_elements(By.CSS_SELECTOR, "#poll-form input[name=answer]")]
+        expect(len(letters) >= 3, f"the poll has at least three options (got {letters})")
+        same, other, changed = (letters + ["A", "B", "C"])[:3]
+        send_answer(phones[0], {same}, "phone 1")
+        check(phones[0], "group-phone-answered", shots, PHONE)
+        send_answer(phones[1], {same}, "phone 2")
+        send_answer(phones[2], {other}, "phone 3")
+        until(projector, js("document.querySelector('[data-answered]') && document.querySelector('[data-answered]').textContent.trim() === '3 answered'"),
+              "the projector counts 3 answered, live")
+        send_answer(phones[2], {changed}, "phone 3 (changing)")
+        mine = [c.get_attribute("value") for c in phones[2].find_elements(By.CSS_SELECTOR, "#poll-form input[name=answer]") if c.is_selected()]
+        expect(mine == [changed], f"phone 3 shows its changed answer chosen ({mine})")
+        expect(text_of(phones[2], "#send-answer") == "Change my answer", "the button offers to change the answer")
+        expect(not present(projector, ".bar-count"), "the projector shows no counts before the reveal")
+        shot(projector, "group-projector-answered", shots)
+        facilitator.get(control_url)
+        until(facilitator, loaded("#control"), "the control view, reloaded")
+        answered = text_of(facilitator, ".preview [data-answered]")
+        expect(answered == "3 answered", f"a changed answer still counts once: the control view says '{answered}'")
+        expect(not present(facilitator, ".bar-count"), "the control view shows no counts before the reveal")
+
+        print("the facilitator reveals")
+        version = press(facilitator, "control-reveal", "Reveal")
+        expect(not present(facilitator, "#control-reveal"), "no Reveal button once revealed")
+        check(facilitator, "group-control-revealed", shots, LAPTOP)
+        until(projector, projector_at(version, "document.querySelector('.bars, .results') !== null"), "the projector shows the results, by itself")
+        counts = bar_counts(projector)
+        expect(sum(counts.values()) == 3, f"the projector's counts add up to 3 ({counts})")
+        expect(counts.get(same) == 2 and counts.get(changed) == 1 and counts.get(other, 0) == 0,
+               f"{same} 2, {changed} 1 and {other} 0 (the changed answer replaced the first): got {counts}")
+        expect(bool(present(projector, ".bar-right")), "a bar is marked right")
+        expect(bool(present(projector, ".results .explanation")), "the projector shows the explanation")
+        check(projector, "group-projector-revealed", shots, LAPTOP)
+        for number, (phone, chosen) in enumerate(zip(phones, (same, same, changed)), 1):
+            until(phone, loaded("#revealed"), f"phone {number}: the results, by itself")
+            main_text = phone.find_element(By.TAG_NAME, "main").text
+            expect("Only you can see this." in main_text, f"phone {number}: 'Only you can see this.'")
+            expect(f"You chose {chosen}." in main_text, f"phone {number}: its own answer, {chosen}")
+            expect(sum(bar_counts(phone).values()) == 3, f"phone {number}: the counts add up to 3 ({bar_counts(phone)})")
+            if number == 1:
+                check(phone, "group-phone-revealed", shots, PHONE)
+
+        print("the facilitator blanks the projector with B, and shows it again")
+        before = control_version(facilitator)
+        facilitator.execute_script("window.__groundworkOldPage = true;")
+        facilitator.find_element(By.TAG_NAME, "body").send_keys("b")
+        version = new_control_page(facilitator, before, "the B key")
+        expect("Show the projector again" in text_of(facilitator, "#control-blank button"), "the control view offers to show the projector again")
+        until(projector, projector_at(version, "document.body.classList.contains('blanked')"), "the projector goes blank, by itself")
+        expect(not present(projector, ".slide-heading, .bars, #join-code"), "nothing shows on the blank projector")
+        shot(projector, "group-projector-blanked", shots)
+        before = version
+        facilitator.execute_script("window.__groundworkOldPage = true;")
+        facilitator.find_element(By.TAG_NAME, "body").send_keys("B")
+        version = new_control_page(facilitator, before, "the B key again")
+        until(projector, projector_at(version, "!document.body.classList.contains('blanked') && document.querySelector('.bars') !== null"),
+              "the projector shows the results again, by itself")
+
+        print("the facilitator ends the session")
+        driver = facilitator
+        click_and_wait(driver, driver.find_element(By.ID, "end-session"))
+        until(driver, loaded("#session-ended"), "the session-ended page")
+        notice = text_of(driver, "main .notice")
+        expect("Attendance recorded for 1 linked person" in notice, f"the end records the one linked person ('{notice}')")
+        check(driver, "group-control-ended", shots, LAPTOP)
+        for number, phone in enumerate(phones[1:], 2):
+            until(phone, js("document.readyState === 'complete' && document.querySelector('main h1') !== null"
+                            " && document.querySelector('main h1').textContent.trim() === 'This session has ended'"),
+                  f"phone {number}: 'This session has ended', by itself")
+        check(phones[1], "group-phone-ended", shots, PHONE)
+        first.get(base + "/")
+        until(first, js("document.readyState === 'complete' && document.querySelector('.attendance-note') !== null"
+                        " && document.querySelector('.attendance-note').textContent.indexOf('1 group session attended') !== -1"),
+              "phone 1's course page: '1 group session attended'")
+        check(first, "group-course-attended", shots, PHONE)
+
+        print("a new phone with the old code")
+        late = open_browser(PHONE)
+        late.get(base + "/join")
+        late.find_element(By.ID, "code").send_keys(code_spaced)
+        click_and_wait(late, late.find_element(By.CSS_SELECTOR, "form[action='/join'] button"))
+        until(late, loaded("#join-error"), "the old code is refused")
+        check(late, "group-phone-join-error", shots, PHONE)
+    finally:
+        for driver in drivers:
+            try:
+                driver.quit()
+            except WebDriverException:
+                pass
+
+    if failures:
+        print(f"\n{len(failures)} problem(s):")
+        for failure in failures:
+            print("  -", failure)
+        return 1
+    print(f"group journey passed: a facilitator, a projector and {PARTICIPANTS} phones through a poll, its reveal, "
+          f"blanking and the end, with attendance; axe clean on {len(checked_pages)} page types")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
