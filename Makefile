@@ -2,7 +2,7 @@
 SWIFT ?= swift
 COURSE ?= Curriculum
 
-.PHONY: run test test-tools deps build check bench bench-web browser-test learn clean
+.PHONY: run test test-tools deps build check bench bench-web bench-live browser-test learn clean
 
 # Install what the build needs when it is missing: libcmark-dev (Markdown),
 # libsqlite3-dev (learner records) and libqrencode-dev (QR codes on join slides).
@@ -67,3 +67,9 @@ bench-web: deps
 
 clean:
 	rm -rf .build
+
+# The live group-session benchmark: simulated participants on loopback against a release
+# build (2,000 in one session, then 20 sessions of 50); see docs/benchmarks.md.
+bench-live: deps
+	$(SWIFT) build -c release --product groundwork
+	python3 Benchmarks/live/bench.py --binary .build/release/groundwork

@@ -110,7 +110,7 @@ def new_control_page(driver, before, what):
     return control_version(driver)
 
 
-def projector_at(driver, version, extra="true"):
+def projector_at(version, extra="true"):
     """The projector has reloaded to `version` (its body's data-version) and `extra` holds."""
     return js(f"document.readyState === 'complete' && document.body.getAttribute('data-version') === {str(version)!r} && ({extra})")
 
