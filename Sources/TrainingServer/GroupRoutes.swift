@@ -5,6 +5,7 @@ import Hummingbird
 import NIOCore
 import Presentation
 import Runtime
+import ServiceLifecycle
 
 /// Facilitated group sessions on the web: the facilitator's list, control view, projector
 /// and printable guide under `/staff/sessions` and `/staff/guide` (facilitator role, and only
@@ -568,7 +569,14 @@ struct GroupRoutes: Sendable {
                              format: @escaping @Sendable (LiveEvent) async -> String?) -> Response {
         let live = groups.live
         let id = session.id
+        let ended = session.status == .ended
         let body = ResponseBody { writer in
+            if ended {
+                // Nothing more will happen: say where it stands and close.
+                if let last = await format(.answered) { try await writer.write(ByteBuffer(string: last)) }
+                try await writer.finish(nil)
+                return
+            }
             let events = await live.subscribe(sessionID: id, answers: answers)
             let (merged, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
             let forward = Task {
@@ -589,8 +597,14 @@ struct GroupRoutes: Sendable {
             }
             try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
             if let first = await format(.answered) { try await writer.write(ByteBuffer(string: first)) }
-            for await text in merged {
-                try await writer.write(ByteBuffer(string: text))
+            // A stream never ends by itself: when the server is asked to stop, end it, so the
+            // graceful shutdown isn't held up (browsers reconnect to the next server).
+            try await withGracefulShutdownHandler {
+                for await text in merged {
+                    try await writer.write(ByteBuffer(string: text))
+                }
+            } onGracefulShutdown: {
+                continuation.finish()
             }
             try await writer.finish(nil)
         }

@@ -183,4 +183,58 @@ import Testing
         let (store, _) = try DataFolder(path: data).open()
         #expect(try await store.tally(sessionID: sessionID, pollKey: "second/pick-the-right-one").counts == [.choice("a"): 3])
     }
+
+    @Test func aServerAskedToStopClosesItsLiveStreamsAndStops() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-stop-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        do {
+            let (store, _) = try DataFolder(path: data).open()
+            let staff = StaffAccounts(store: store, bcryptCost: 4)
+            let (_, link) = try await staff.add(name: "Bea", roles: [.facilitator], by: .commandLine)
+            _ = try await staff.choosePassword(token: link, password: StaffRouteTests.password, confirmation: StaffRouteTests.password)
+        }
+        let port = ServeCommandTests.freePort()
+        let server = try await startServer(data: data, port: port)
+        defer { if server.isRunning { server.terminate() } }
+        let facilitator = Visitor(port: port)
+        _ = try facilitator.get("/staff")
+        _ = try facilitator.post("/staff/sign-in", [("name", "Bea"), ("password", StaffRouteTests.password)])
+        _ = try facilitator.get("/staff/sessions")
+        let control = try #require(try facilitator.post("/staff/sessions", [("module", "second")]).header("location"))
+
+        // A projector following the session: a stream that never ends by itself.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        #expect(connected)
+        let cookie = facilitator.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        let request = Array("GET \(control)/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(cookie)\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var received = ""
+        while !received.contains("event: state") {
+            let count = read(fd, &buffer, buffer.count)
+            guard count > 0 else { break }
+            received += String(decoding: buffer[0..<count], as: UTF8.self)
+        }
+        #expect(received.contains("text/event-stream") && received.contains("event: state"))
+
+        kill(server.processIdentifier, SIGTERM)
+        // A watchdog, not a timing check: if the stream held the shutdown up, the test fails
+        // instead of hanging.
+        let pid = server.processIdentifier
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(30))
+            kill(pid, SIGKILL)
+        }
+        server.waitUntilExit()
+        watchdog.cancel()
+        #expect(server.terminationReason == .exit && server.terminationStatus == 0, "it stopped by itself, cleanly")
+    }
 }

@@ -125,6 +125,12 @@ import Testing
             let course = try await own.get("/")
             #expect(course.body.contains("1 group session attended."), "the course page shows the attendance")
 
+            let stream = try await facilitator.get(control + "/events")
+            #expect(stream.headers[.contentType] == "text/event-stream")
+            #expect(stream.body.contains("event: state") && stream.body.contains("\"count\":3"),
+                    "an ended session's stream says where it stands, then closes")
+            #expect(try await people[0].get("/live/events").status == .notFound, "a participant's stream ends with its session")
+
             let after = try await people[0].get("/live")
             #expect(after.body.contains("This session has ended"))
             let again = Browser(client)
