@@ -4,7 +4,20 @@
   "use strict";
   var root = document.querySelector("[data-events]");
   if (!root) return;
-  var version = root.getAttribute("data-version");
+  var version = parseInt(root.getAttribute("data-version"), 10);
+  // Where to go for the new state: always a plain GET (never a reload, which could send a
+  // form again, and which keeps the old scroll position).
+  var refresh = root.getAttribute("data-refresh") || window.location.pathname;
+  var sending = false;
+  if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
+  // A form being sent brings its own new page: don't race it.
+  document.addEventListener("submit", function () { sending = true; }, true);
+
+  function show(newVersion) {
+    if (sending || !(newVersion > version)) return;
+    sending = true;
+    window.location.assign(refresh);
+  }
 
   function setText(selector, text) {
     if (!text) return;
@@ -15,12 +28,12 @@
   if (window.EventSource) {
     var events = new EventSource(root.getAttribute("data-events"));
     events.addEventListener("moved", function (event) {
-      if (event.data !== version) window.location.reload();
+      show(parseInt(event.data, 10));
     });
     events.addEventListener("state", function (event) {
       var state;
       try { state = JSON.parse(event.data); } catch (e) { return; }
-      if (String(state.version) !== version) { window.location.reload(); return; }
+      if (state.version > version) { show(state.version); return; }
       setText("[data-answered]", state.answered);
       setText("[data-joined]", state.joined);
     });

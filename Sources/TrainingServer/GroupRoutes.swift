@@ -22,6 +22,11 @@ struct GroupRoutes: Sendable {
     let html = HTMLCache()
 
     static let participantCookie = "gw_live"
+    /// Notices a redirect to `/live?n=KEY` shows (a fixed list: nothing typed is echoed).
+    static let notices = [
+        "linked": "This session will count toward your course when the facilitator ends it.",
+        "closed": "That question has closed. Here is what's on the screen now.",
+    ]
     /// How often a live stream sends a comment to keep the connection (and idle timers) alive.
     static let heartbeat: Duration = .seconds(5)
 
@@ -39,7 +44,9 @@ struct GroupRoutes: Sendable {
         router.get("/staff/guide/:module") { request, context in try await guide(request, context) }
         router.get("/join") { request, context in joinPage(context, code: request.uri.queryParameters["code"].map(String.init) ?? "", nickname: "", error: nil) }
         router.post("/join") { request, context in try await join(request, context) }
-        router.get("/live") { request, context in try await live(request, context, error: nil, notice: nil) }
+        router.get("/live") { request, context in
+            try await live(request, context, error: nil, notice: request.uri.queryParameters["n"].flatMap { Self.notices[String($0)] })
+        }
         router.post("/live/answer") { request, context in try await answer(request, context) }
         router.post("/live/link") { request, context in try await link(request, context) }
         router.get("/live/events") { request, context in try await participantEvents(request, context) }
@@ -117,13 +124,16 @@ struct GroupRoutes: Sendable {
             if step != nil {
                 let presented = groups.presented(question, in: session)
                 let tally = try await groups.tally(session, poll: question.id)
-                choices = presented.shown.options.map { option in
-                    let moduleLetter = presented.toModule(.choice(option.letter))
+                let votes = presented.shown.options.map { option -> (letter: String, text: String, votes: Int) in
                     var votes = 0
-                    if case let .choice(letter) = moduleLetter { votes = tally.count(choosing: letter) }
-                    return FollowChoice(letter: option.letter, text: option.text, votes: votes, votesText: votes == 1 ? "1 vote" : "\(votes) votes")
+                    if case let .choice(letter) = presented.toModule(.choice(option.letter)) { votes = tally.count(choosing: letter) }
+                    return (option.letter, option.text, votes)
                 }
-                if let best = choices.filter({ $0.votes > 0 }).max(by: { $0.votes < $1.votes }) {
+                choices = votes.map { FollowChoice(letter: $0.letter, text: $0.text, votesText: $0.votes == 1 ? "1 vote" : "\($0.votes) votes") }
+                // The first of the most chosen, as the runtime follows it.
+                var best: (letter: String, text: String, votes: Int)?
+                for option in votes where option.votes > (best?.votes ?? 0) { best = option }
+                if let best {
                     roomChoice = "Next follows the room's choice: \(best.letter), “\(best.text)”."
                 } else {
                     roomChoice = "Nobody has voted: Next takes the step's usual path."
@@ -415,6 +425,9 @@ struct GroupRoutes: Sendable {
             } else {
                 page.question = liveQuestion(presented, step: deck.step(at: session.position), mine: mine, previous: previous, error: error)
             }
+        } else if case .join = slide.body {
+            page.heading = "You're in"
+            page.waiting = "The facilitator will start soon. Questions will appear here when there are some; you can skip any of them."
         } else if case .end = slide.body {
             page.waiting = "That's the end of the session. Thank you for taking part."
         } else {
@@ -470,9 +483,12 @@ struct GroupRoutes: Sendable {
 
     /// A participant's own answer, shown back only to them.
     static func describe(_ response: CurriculumKit.Response, _ presented: PresentedQuestion) -> [String] {
+        func text(_ letter: String) -> String {
+            "“" + (presented.shown.option(letter)?.text ?? letter) + "”"
+        }
         switch presented.toShown(response) {
-        case let .choice(letter): return ["You chose " + letter + "."]
-        case let .selection(letters): return ["You chose " + letters.sorted().joined(separator: ", ") + "."]
+        case let .choice(letter): return ["You chose " + text(letter) + "."]
+        case let .selection(letters): return ["You chose " + letters.sorted().map(text).joined(separator: ", ") + "."]
         case .order, .matches: return ["Your answer is counted above."]
         case let .text(verdict): return [verdict == GroupSessions.acceptedText ? "Your answer was one that counts." : "Your answer wasn't one of those that count this time."]
         }
@@ -483,7 +499,7 @@ struct GroupRoutes: Sendable {
         guard let (participant, session) = try await participant(request) else { return pages.redirect(to: "/live") }
         let deck = groups.deck(for: session)
         guard let question = deck.poll(at: session.position), question.id == form["poll"], !session.revealed else {
-            return try await live(request, context, error: nil, notice: "That question has closed. Here is what's on the screen now.")
+            return pages.redirect(to: "/live?n=closed")
         }
         let presented = groups.presented(question, in: session)
         switch QuestionForm.response(form, for: presented.shown) {
@@ -493,7 +509,7 @@ struct GroupRoutes: Sendable {
             do {
                 try await groups.answer(presented.toModule(response), by: participant, in: session, poll: question.id)
             } catch let error as RecordsError where error.kind == .pollClosed {
-                return try await live(request, context, error: nil, notice: "That question has closed. Here is what's on the screen now.")
+                return pages.redirect(to: "/live?n=closed")
             } catch let error as RecordsError where error.kind == .unknownItem {
                 return try await live(request, context, error: sentence(error), notice: nil, previous: form, status: .badRequest)
             }
@@ -521,7 +537,7 @@ struct GroupRoutes: Sendable {
             }
         }
         try await groups.link(participant, to: learner)
-        return try await live(request, context, error: nil, notice: "This session will count toward your course when the facilitator ends it.")
+        return pages.redirect(to: "/live?n=linked")
     }
 
     // MARK: Live updates

@@ -17,10 +17,7 @@ struct SlideView: Sendable {
     var kindLabel: String
     var isJoin = false
     var isTitle = false
-    var isLesson = false
     var isDiscuss = false
-    var isPoll = false
-    var isScenario = false
     var isEnd = false
     var html: String?
     var objectives: [String] = []
@@ -135,7 +132,6 @@ struct GroupControlPage: Sendable {
 struct FollowChoice: Sendable {
     var letter: String
     var text: String
-    var votes: Int
     var votesText: String
 }
 
@@ -300,11 +296,9 @@ extension SlideView {
             objectives = module.objectives
             minutesText = module.minutes.map { "About \($0) minutes" }
         case let .lesson(content):
-            isLesson = true
             kindLabel = "Lesson"
             html = content.isEmpty ? nil : content.html
         case let .callout(kind, content):
-            isLesson = true
             kindLabel = kind.label
             html = LessonHTML.render([.callout(kind, content)])
         case let .discuss(content):
@@ -312,10 +306,8 @@ extension SlideView {
             kindLabel = "Discussion"
             html = content.html
         case .poll:
-            isPoll = true
             kindLabel = "Question"
         case .scenario:
-            isScenario = true
             kindLabel = step?.isEnding == true ? "Scenario: the end" : "Scenario"
             if let step {
                 narrativeHTML = LessonHTML.render(step.narrative)

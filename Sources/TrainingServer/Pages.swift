@@ -41,19 +41,14 @@ struct Pages: Sendable {
                      script: String(decoding: script, as: UTF8.self))
     }
 
-    /// The values every page has: course title, language, the learner (if any) and the CSRF token.
-    func base(_ context: WebContext, learner: Learner?) -> [String: Any] {
-        var values: [String: Any] = [
-            "courseTitle": curriculum.settings.title,
-            "language": curriculum.settings.language,
-            "csrf": signer.csrfToken(for: context.session),
-        ]
-        if let learner { values["learner"] = ["displayName": learner.displayName] }
-        return values
+    /// What every learner page has: course title, language, the learner (if any) and the CSRF token.
+    func chrome(_ context: WebContext, learner: Learner?) -> Chrome {
+        Chrome(courseTitle: curriculum.settings.title, language: curriculum.settings.language,
+               csrf: signer.csrfToken(for: context.session), learner: learner.map { LearnerName(displayName: $0.displayName) })
     }
 
     /// A page as a response, with the session cookie when the session is new.
-    func page(_ template: String, _ values: Any, context: WebContext, status: HTTPResponse.Status = .ok) -> Response {
+    func page<View: Sendable>(_ template: String, _ values: View, context: WebContext, status: HTTPResponse.Status = .ok) -> Response {
         let html = library.render(values, withTemplate: template) ?? "<!DOCTYPE html><title>Error</title><p>This page could not be shown.</p>"
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                                 body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -75,13 +70,12 @@ struct Pages: Sendable {
 
     /// A friendly error page.
     func error(_ status: HTTPResponse.Status, heading: String, message: String, context: WebContext, learner: Learner? = nil,
-               link: (url: String, label: String) = ("/", "Go to the start page"), staffArea: Bool = false) -> Response {
-        var values = base(context, learner: learner)
-        values["heading"] = heading
-        values["message"] = message
-        values["linkURL"] = link.url
-        values["linkLabel"] = link.label
-        return page(staffArea ? "staff-error" : "error", values, context: context, status: status)
+               staff: StaffName? = nil, link: (url: String, label: String) = ("/", "Go to the start page"),
+               staffArea: Bool = false) -> Response {
+        let chrome = self.chrome(context, learner: learner)
+        let page = ErrorPage(courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
+                             staff: staff, heading: heading, message: message, linkURL: link.url, linkLabel: link.label)
+        return self.page(staffArea ? "staff-error" : "error", page, context: context, status: status)
     }
 }
 
@@ -105,56 +99,51 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
 /// The values the section template needs to show one question as a form, with what the
 /// learner chose last time when a submission is shown again with an error.
 enum QuestionForm {
-    static func values(_ next: AttemptState.Next, state: AttemptState, previous: Form?, error: String?,
-                       html cache: HTMLCache) -> [String: Any] {
+    static func view(_ next: AttemptState.Next, state: AttemptState, previous: Form?, error: String?,
+                     html cache: HTMLCache) -> QuestionFormView {
         let presented = next.presented
         let question = presented.shown
         var scenarioStep: Int?
         if case let .scenarioStep(scenario, _, _, _) = next { scenarioStep = state.path(in: scenario.id).count + 1 }
-        var values: [String: Any] = [
-            "itemID": next.item.id,
-            "title": question.title,
-            "promptHTML": cache.html("prompt:\(next.item.id)#\(question.id)") { LessonHTML.render(question.prompt) },
-            "counter": Instructions.counter(questionNumber: state.itemsDone + 1, of: state.items.count, scenarioStep: scenarioStep),
-            "step": "",
-        ]
         // Whether the prompt already says it is a fact of the course: worked out once per question.
         let instructions = cache.html("instructions:\(next.item.id)#\(question.id)") { Instructions.page(for: question) ?? "" }
-        if !instructions.isEmpty { values["instructions"] = instructions }
-        if let error { values["error"] = error }
+        var view = QuestionFormView(
+            itemID: next.item.id, title: question.title,
+            promptHTML: cache.html("prompt:\(next.item.id)#\(question.id)") { LessonHTML.render(question.prompt) },
+            counter: Instructions.counter(questionNumber: state.itemsDone + 1, of: state.items.count, scenarioStep: scenarioStep),
+            step: "", instructions: instructions.isEmpty ? nil : instructions, error: error)
         if case let .scenarioStep(scenario, step, _, _) = next {
-            values["scenarioTitle"] = scenario.title
-            values["narrativeHTML"] = cache.html("narrative:\(scenario.id)#\(step.slug)") { LessonHTML.render(step.narrative) }
-            values["step"] = step.slug
-            values["title"] = step.title
+            view.scenarioTitle = scenario.title
+            view.narrativeHTML = cache.html("narrative:\(scenario.id)#\(step.slug)") { LessonHTML.render(step.narrative) }
+            view.step = step.slug
+            view.title = step.title
         }
         let chosen = Set(previous?.all("answer") ?? [])
         let count = question.options.count
-        let options: [[String: Any]] = question.options.map { option in
+        let options: [OptionField] = question.options.map { option in
             let label = cache.html("option:\(next.item.id)#\(question.id)#\(option.position)") { inlineHTML(option) }
-            var entry: [String: Any] = ["letter": option.letter, "html": label, "checked": chosen.contains(option.letter)]
+            var field = OptionField(letter: option.letter, html: label, checked: chosen.contains(option.letter))
             if question.kind == .ordering {
                 let picked = previous?["position-\(option.letter)"]
-                entry["positions"] = (1...max(1, count)).map { ["value": $0, "selected": picked == String($0)] }
+                field.positions = (1...max(1, count)).map { FormValue(value: $0, text: nil, selected: picked == String($0)) }
             }
             if question.kind == .matching {
                 let picked = previous?["match-\(option.letter)"]
-                entry["targets"] = question.matchTargets.enumerated().map { index, text in
-                    ["value": index + 1, "text": text, "selected": picked == String(index + 1)] as [String: Any]
+                field.targets = question.matchTargets.enumerated().map { index, text in
+                    FormValue(value: index + 1, text: text, selected: picked == String(index + 1))
                 }
             }
-            return entry
+            return field
         }
-        let kind: String
+        let choices = ChoicesView(options: options, typed: previous?["answer"] ?? "")
         switch question.kind {
-        case .singleChoice: kind = "single"
-        case .selectAll: kind = "select"
-        case .ordering: kind = "ordering"
-        case .matching: kind = "matching"
-        case .shortAnswer: kind = "short"
+        case .singleChoice: view.single = choices
+        case .selectAll: view.select = choices
+        case .ordering: view.ordering = choices
+        case .matching: view.matching = choices
+        case .shortAnswer: view.short = choices
         }
-        values[kind] = ["options": options, "typed": previous?["answer"] ?? ""] as [String: Any]
-        return values
+        return view
     }
 
     /// An option's text as inline HTML (its Markdown through cmark's safe renderer).

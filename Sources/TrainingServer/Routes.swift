@@ -64,31 +64,30 @@ struct Routes: Sendable {
     }
 
     private func home(_ request: Request, _ context: WebContext) async throws -> Response {
-        guard let learner = try await learner(context) else { return welcomePage(context, values: [:]) }
+        guard let learner = try await learner(context) else { return welcomePage(context) }
         let progress = try await coursework.progress(of: learner)
-        var values = pages.base(context, learner: learner)
-        values["progressSummary"] = CourseSummary.modules(progress)
-        if let remaining = CourseSummary.remaining(progress) { values["completionNote"] = remaining }
-        if let attendance = CourseSummary.attendance(progress) { values["attendanceNote"] = attendance }
-        values["modules"] = zip(curriculum.modules, progress.modules).map { module, progress -> [String: Any] in
-            let status = ModuleStatus(progress)
-            var entry: [String: Any] = ["id": module.id, "title": module.title, "stateText": status.label,
-                                        "stateClass": status.tone.rawValue]
-            if let note = status.attemptsNote { entry["attemptsNote"] = note }
-            if let minutes = module.minutes { entry["minutes"] = minutes }
-            return entry
-        }
-        return pages.page("course", values, context: context)
+        let chrome = pages.chrome(context, learner: learner)
+        let page = CoursePage(
+            courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
+            progressSummary: CourseSummary.modules(progress), completionNote: CourseSummary.remaining(progress),
+            attendanceNote: CourseSummary.attendance(progress),
+            modules: zip(curriculum.modules, progress.modules).map { module, progress in
+                let status = ModuleStatus(progress)
+                return ModuleRow(id: module.id, title: module.title, stateText: status.label, stateClass: status.tone.rawValue,
+                                 attemptsNote: status.attemptsNote, minutes: module.minutes)
+            })
+        return pages.page("course", page, context: context)
     }
 
-    private func welcomePage(_ context: WebContext, values extra: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        var values = pages.base(context, learner: nil)
+    private func welcomePage(_ context: WebContext, startError: String? = nil, resumeError: String? = nil, name: String? = nil,
+                             code: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        let chrome = pages.chrome(context, learner: nil)
         // The page's own heading is the course title, with the forms right under it (on a
         // phone, within the first screen); the welcome follows, without its own first title.
         let welcome = html.html("welcome") { Self.withoutLeadingTitle(LessonHTML.render(curriculum.welcome)) }
-        values["welcomeHTML"] = welcome
-        values.merge(extra) { $1 }
-        return pages.page("welcome", values, context: context, status: status)
+        let page = WelcomePage(courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: nil,
+                               welcomeHTML: welcome, startError: startError, resumeError: resumeError, name: name, code: code)
+        return pages.page("welcome", page, context: context, status: status)
     }
 
     /// HTML without a first `<h1>…</h1>` (the page already has the course's title as its heading).
@@ -108,7 +107,7 @@ struct Routes: Sendable {
             let token = try await sessions.begin(.learner, subjectID: learner.id, flash: code.description)
             return pages.redirect(to: "/welcome", session: .signedIn(learnerID: learner.id, token: token))
         } catch let error as RecordsError where error.kind == .badDisplayName {
-            return welcomePage(context, values: ["startError": sentence(error), "name": String(name.prefix(200))], status: .badRequest)
+            return welcomePage(context, startError: sentence(error), name: String(name.prefix(200)), status: .badRequest)
         }
     }
 
@@ -117,19 +116,18 @@ struct Routes: Sendable {
               let code = try await sessions.takeFlash(token: token) else {
             return pages.redirect(to: "/")
         }
-        var values = pages.base(context, learner: learner)
-        values["displayName"] = learner.displayName
-        values["code"] = code
-        values["spokenCode"] = code.replacingOccurrences(of: "-", with: " ")
-        return pages.page("code", values, context: context)
+        let chrome = pages.chrome(context, learner: learner)
+        let page = CodePage(courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
+                            displayName: learner.displayName, code: code, spokenCode: code.replacingOccurrences(of: "-", with: " "))
+        return pages.page("code", page, context: context)
     }
 
     private func resume(_ request: Request, _ context: WebContext) async throws -> Response {
         let form = try await checkedForm(request, context)
         let typed = form["code"] ?? ""
         guard await !resumeLimiter.isBlocked(context.clientKey) else {
-            return welcomePage(context, values: ["resumeError": "Too many codes that didn't match. Wait 15 minutes, then try again.",
-                                                 "code": String(typed.prefix(100))], status: .tooManyRequests)
+            return welcomePage(context, resumeError: "Too many codes that didn't match. Wait 15 minutes, then try again.",
+                               code: String(typed.prefix(100)), status: .tooManyRequests)
         }
         do {
             let learner = try await coursework.learner(resumeCode: typed)
@@ -137,7 +135,7 @@ struct Routes: Sendable {
             return pages.redirect(to: "/", session: .signedIn(learnerID: learner.id, token: token))
         } catch let error as RecordsError where error.kind == .unknownCode || error.kind == .malformedCode {
             await resumeLimiter.recordFailure(context.clientKey)
-            return welcomePage(context, values: ["resumeError": sentence(error), "code": String(typed.prefix(100))], status: .badRequest)
+            return welcomePage(context, resumeError: sentence(error), code: String(typed.prefix(100)), status: .badRequest)
         }
     }
 
@@ -169,46 +167,44 @@ struct Routes: Sendable {
         let view = try await moduleView(context)
         let (learner, module, open) = (view.learner, view.module, view.open)
         let progress: ModuleProgress? = view.progress
-        var values = pages.base(context, learner: learner)
-        values["moduleID"] = module.id
-        values["moduleTitle"] = module.title
+        let chrome = pages.chrome(context, learner: learner)
         var facts: [String] = []
         if let minutes = module.minutes { facts.append("About \(minutes) minutes") }
         facts.append("pass mark \(module.pass)%")
         if let attempts = module.attempts { facts.append("\(attempts) attempt\(attempts == 1 ? "" : "s")") }
-        values["facts"] = facts.joined(separator: " · ")
+        var page = ModulePage(
+            courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
+            moduleID: module.id, moduleTitle: module.title, facts: facts.joined(separator: " · "),
+            objectives: module.objectives, hasObjectives: !module.objectives.isEmpty,
+            introductionHTML: html.html("intro:\(module.id)") { LessonHTML.render(module.introduction) },
+            sections: module.sections.enumerated().map { SectionLink(moduleID: module.id, number: $0.offset + 1, title: $0.element.title) },
+            sources: module.sources.map { source in
+                SourceRow(title: source.title,
+                          url: source.url.flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil })
+            },
+            sourcesCount: !module.sources.isEmpty)
         if let progress {
             let status = ModuleStatus(progress)
-            values["stateText"] = status.label
-            values["stateClass"] = status.tone.rawValue
-            if let note = status.attemptsNote { values["attemptsNote"] = note }
-            values["hasResult"] = progress.attemptsUsed > 0
+            page.stateText = status.label
+            page.stateClass = status.tone.rawValue
+            page.attemptsNote = status.attemptsNote
+            page.hasResult = progress.attemptsUsed > 0
         }
-        values["objectives"] = module.objectives
-        values["hasObjectives"] = !module.objectives.isEmpty
-        values["introductionHTML"] = html.html("intro:\(module.id)") { LessonHTML.render(module.introduction) }
-        values["sections"] = module.sections.enumerated().map { ["moduleID": module.id, "number": $0.offset + 1, "title": $0.element.title] }
         if let open, let next = open.next {
-            values["canContinue"] = true
-            values["continueURL"] = "/modules/\(module.id)/sections/\(next.item.section + 1)"
-            values["nextNumber"] = open.itemsDone + 1
-            values["itemCount"] = open.items.count
+            page.canContinue = true
+            page.continueURL = "/modules/\(module.id)/sections/\(next.item.section + 1)"
+            page.nextNumber = open.itemsDone + 1
+            page.itemCount = open.items.count
         } else if progress?.attemptsLeft == 0 {
-            values["noAttemptsLeft"] = true
+            page.noAttemptsLeft = true
         } else if progress?.state == .notStarted || progress?.state == .inProgress, !module.sections.isEmpty {
             // A module starts at its first lesson; the attempt starts at the first question reached.
-            values["readURL"] = "/modules/\(module.id)/sections/1"
+            page.readURL = "/modules/\(module.id)/sections/1"
         } else {
-            values["canStart"] = true
-            values["startLabel"] = progress?.state == .passed ? "Take it again" : "Try again"
+            page.canStart = true
+            page.startLabel = progress?.state == .passed ? "Take it again" : "Try again"
         }
-        values["sources"] = module.sources.map { source -> [String: Any] in
-            var entry: [String: Any] = ["title": source.title]
-            if let url = source.url, url.hasPrefix("https://") || url.hasPrefix("http://") { entry["url"] = url }
-            return entry
-        }
-        values["sourcesCount"] = !module.sources.isEmpty
-        return pages.page("module", values, context: context)
+        return pages.page("module", page, context: context)
     }
 
     private func startAttempt(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -237,45 +233,44 @@ struct Routes: Sendable {
         }
         let index = number - 1
         let section = module.sections[index]
-        var values = pages.base(context, learner: learner)
-        values["moduleID"] = module.id
-        values["moduleTitle"] = module.title
-        values["number"] = number
-        values["sectionCount"] = module.sections.count
-        values["sectionTitle"] = section.title
-        values["lessonHTML"] = html.html("section:\(module.id):\(index)") { LessonHTML.render(section.elements, key: "s\(index)") }
+        let chrome = pages.chrome(context, learner: learner)
+        var page = SectionPage(
+            courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
+            moduleID: module.id, moduleTitle: module.title, number: number, sectionCount: module.sections.count,
+            sectionTitle: section.title,
+            lessonHTML: html.html("section:\(module.id):\(index)") { LessonHTML.render(section.elements, key: "s\(index)") })
         let hasItems = !section.questions.isEmpty || !(section.scenario?.steps.isEmpty ?? true)
         let mayStart = view.progress.attemptsLeft != 0
         if let open, let next = open.next, next.item.section == index {
-            values["question"] = QuestionForm.values(next, state: open, previous: form, error: error, html: html)
+            page.question = QuestionForm.view(next, state: open, previous: form, error: error, html: html)
             // The lesson is read before the section's first question; after that it folds away.
             var begun = open.items.contains { $0.section == index && open.isDone($0) }
             if case let .scenarioStep(scenario, _, _, _) = next, !open.path(in: scenario.id).isEmpty { begun = true }
-            values["lessonFolded"] = begun && !section.elements.isEmpty
+            page.lessonFolded = begun && !section.elements.isEmpty
         } else if let open, let next = open.next, next.item.section < index {
-            values["nextURL"] = "/modules/\(module.id)/sections/\(next.item.section + 1)"
-            values["nextLabel"] = "Back to question \(open.itemsDone + 1)"
+            page.nextURL = "/modules/\(module.id)/sections/\(next.item.section + 1)"
+            page.nextLabel = "Back to question \(open.itemsDone + 1)"
         } else if open == nil, view.progress.state == .notStarted || view.progress.state == .inProgress, hasItems, mayStart {
             // Reading in order reaches the questions: the attempt starts here, at the first one.
-            values["startQuestions"] = true
-            values["startLabel"] = "Start the questions"
-            values["startNote"] = "After each question you'll see why an answer is right or not. Your answers are saved as you go."
+            page.startQuestions = true
+            page.startLabel = "Start the questions"
+            page.startNote = "After each question you'll see why an answer is right or not. Your answers are saved as you go."
         } else if open == nil, view.progress.state == .notStarted, module.questions.isEmpty, module.scenarios.isEmpty,
                   number == module.sections.count {
             // The last page of a module of lessons only: finishing it passes the module.
-            values["startQuestions"] = true
-            values["startLabel"] = "Finish this module"
+            page.startQuestions = true
+            page.startLabel = "Finish this module"
         } else if number < module.sections.count {
-            values["nextURL"] = "/modules/\(module.id)/sections/\(number + 1)"
-            values["nextLabel"] = "Next: \(module.sections[number].title)"
+            page.nextURL = "/modules/\(module.id)/sections/\(number + 1)"
+            page.nextLabel = "Next: \(module.sections[number].title)"
         } else if open == nil, view.progress.attemptsUsed > 0 {
-            values["nextURL"] = "/modules/\(module.id)/result"
-            values["nextLabel"] = "See your result"
+            page.nextURL = "/modules/\(module.id)/result"
+            page.nextLabel = "See your result"
         } else {
-            values["nextURL"] = "/modules/\(module.id)"
-            values["nextLabel"] = "Back to the module"
+            page.nextURL = "/modules/\(module.id)"
+            page.nextLabel = "Back to the module"
         }
-        return pages.page("section", values, context: context, status: error == nil ? .ok : .badRequest)
+        return pages.page("section", page, context: context, status: error == nil ? .ok : .badRequest)
     }
 
     private func answer(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -315,40 +310,32 @@ struct Routes: Sendable {
             return pages.redirect(to: "/modules/\(module.id)")
         }
         let feedback = AnswerFeedback(review.evaluation, question: review.question, response: review.response.response)
-        var values = pages.base(context, learner: learner)
-        values["moduleID"] = module.id
-        values["moduleTitle"] = module.title
-        values["questionTitle"] = review.question.title
-        values["verdict"] = feedback.verdict.heading
-        values["verdictSymbol"] = feedback.verdict.symbol
-        values["verdictClass"] = feedback.verdict.kind.rawValue
-        values["critical"] = feedback.critical.map { ["summary": $0.summary, "feedbackHTML": LessonHTML.render($0.feedback)] }
-        values["chosen"] = feedback.chosen.map { ["text": $0.text, "feedbackHTML": LessonHTML.render($0.feedback)] }
-        values["missed"] = feedback.missed.map { ["text": $0.text, "feedbackHTML": LessonHTML.render($0.feedback)] }
-        values["yourAnswer"] = feedback.yourAnswer
-        values["hasYourAnswer"] = !feedback.yourAnswer.isEmpty
-        values["yourAnswerLabel"] = review.question.kind == .matching ? "Your matches:" : "Your order:"
-        values["rightAnswer"] = feedback.rightAnswer
-        values["rightAnswerCount"] = !feedback.rightAnswer.isEmpty
-        values["rightAnswerLabel"] = feedback.rightAnswerLabel
-        values["explanationHTML"] = LessonHTML.render(feedback.explanation)
+        let chrome = pages.chrome(context, learner: learner)
+        var page = FeedbackPage(
+            courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
+            moduleID: module.id, moduleTitle: module.title, questionTitle: review.question.title,
+            verdict: feedback.verdict.heading, verdictSymbol: feedback.verdict.symbol, verdictClass: feedback.verdict.kind.rawValue,
+            critical: feedback.critical.map { FeedbackNote(summary: $0.summary, text: nil, feedbackHTML: LessonHTML.render($0.feedback)) },
+            chosen: feedback.chosen.map { FeedbackNote(summary: nil, text: $0.text, feedbackHTML: LessonHTML.render($0.feedback)) },
+            missed: feedback.missed.map { FeedbackNote(summary: nil, text: $0.text, feedbackHTML: LessonHTML.render($0.feedback)) },
+            yourAnswer: feedback.yourAnswer, hasYourAnswer: !feedback.yourAnswer.isEmpty,
+            yourAnswerLabel: review.question.kind == .matching ? "Your matches:" : "Your order:",
+            rightAnswer: feedback.rightAnswer, rightAnswerCount: !feedback.rightAnswer.isEmpty,
+            rightAnswerLabel: feedback.rightAnswerLabel, explanationHTML: LessonHTML.render(feedback.explanation))
         if let (story, path) = review.scenario, let slug = path.ending {
-            var ending: [String: Any] = ["percent": path.score.percent, "title": "The end of the scenario"]
-            if let step = story.step(slug) {
-                ending["title"] = step.title
-                ending["narrativeHTML"] = LessonHTML.render(step.narrative)
-            }
-            values["ending"] = ending
+            let step = story.step(slug)
+            page.ending = EndingView(percent: path.score.percent, title: step?.title ?? "The end of the scenario",
+                                     narrativeHTML: step.map { LessonHTML.render($0.narrative) })
         }
         if review.attemptFinished {
-            values["nextURL"] = "/modules/\(module.id)/result"
-            values["nextLabel"] = "See your result"
+            page.nextURL = "/modules/\(module.id)/result"
+            page.nextLabel = "See your result"
         } else if let next = review.state.next {
-            values["nextURL"] = "/modules/\(module.id)/sections/\(next.item.section + 1)"
-            values["nextLabel"] = next.item.section == review.state.items.first(where: { $0.id == review.response.itemID })?.section
+            page.nextURL = "/modules/\(module.id)/sections/\(next.item.section + 1)"
+            page.nextLabel = next.item.section == review.state.items.first(where: { $0.id == review.response.itemID })?.section
                 ? "Next question" : "Next: \(module.sections[next.item.section].title)"
         }
-        return pages.page("feedback", values, context: context)
+        return pages.page("feedback", page, context: context)
     }
 
     private func result(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -359,23 +346,17 @@ struct Routes: Sendable {
         }
         let progress = try await coursework.progress(of: learner)
         let shown = ModuleResult(outcome, module: module, progress: progress, curriculum: curriculum)
-        var values = pages.base(context, learner: learner)
-        values["moduleID"] = module.id
-        values["moduleTitle"] = module.title
-        values["passed"] = shown.passed
-        values["headline"] = shown.headline
-        values["scoreLine"] = shown.scoreLine
-        if let reason = shown.reasonLine { values["reasonLine"] = reason }
-        values["progressSummary"] = CourseSummary.modules(progress)
-        values["critical"] = shown.critical
-        values["criticalCount"] = !shown.critical.isEmpty
-        values["reviewLabel"] = shown.reviewLabel
-        values["review"] = shown.review.map { ["moduleID": module.id, "number": $0.number, "title": $0.title] as [String: Any] }
-        values["reviewCount"] = !shown.review.isEmpty
-        if let line = shown.attemptsLine { values["attemptsNote"] = line }
-        values["canTryAgain"] = !shown.passed && progress.modules.first { $0.moduleID == module.id }?.attemptsLeft != 0
-        if let next = shown.nextModule { values["nextModule"] = ["id": next.id, "title": next.title] }
-        return pages.page("result", values, context: context)
+        let chrome = pages.chrome(context, learner: learner)
+        let page = ResultPage(
+            courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
+            moduleID: module.id, moduleTitle: module.title, passed: shown.passed, headline: shown.headline,
+            scoreLine: shown.scoreLine, reasonLine: shown.reasonLine, progressSummary: CourseSummary.modules(progress),
+            critical: shown.critical, criticalCount: !shown.critical.isEmpty, reviewLabel: shown.reviewLabel,
+            review: shown.review.map { SectionLink(moduleID: module.id, number: $0.number, title: $0.title) },
+            reviewCount: !shown.review.isEmpty, attemptsNote: shown.attemptsLine,
+            canTryAgain: !shown.passed && progress.modules.first { $0.moduleID == module.id }?.attemptsLeft != 0,
+            nextModule: shown.nextModule.map { NextModule(id: $0.id, title: $0.title) })
+        return pages.page("result", page, context: context)
     }
 }
 

@@ -81,27 +81,28 @@ struct StaffRoutes: Sendable {
         return form
     }
 
-    private func values(_ context: WebContext, _ signIn: StaffSignIn?) -> [String: Any] {
-        var values = pages.base(context, learner: nil)
-        if let signIn { values["staff"] = ["name": signIn.member.name] }
-        return values
+    /// What every staff page has: course title, language, the form token and who is signed in.
+    private func chrome(_ context: WebContext, _ signIn: StaffSignIn?) -> (courseTitle: String, language: String, csrf: String, staff: StaffName?) {
+        let chrome = pages.chrome(context, learner: nil)
+        return (chrome.courseTitle, chrome.language, chrome.csrf, signIn.map { StaffName(name: $0.member.name) })
     }
 
     // MARK: Signing in and out
 
     private func home(_ request: Request, _ context: WebContext) async throws -> Response {
         guard let signIn = try await current(request) else {
-            return pages.page("staff-sign-in", values(context, nil), context: context)
+            let c = chrome(context, nil)
+            return pages.page("staff-sign-in", StaffSignInPage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: nil),
+                              context: context)
         }
         guard signIn.verified else { return pages.redirect(to: "/staff/code") }
         let member = signIn.member
-        var values = values(context, signIn)
-        values["rolesText"] = member.sortedRoles.map(\.label).joined(separator: " and ")
-        values["isCoordinator"] = member.has(.coordinator)
-        values["isFacilitator"] = member.has(.facilitator)
-        values["twoStepOn"] = member.usesTwoStep
-        values["mustSetUpTwoStep"] = mustSetUpTwoStep(member)
-        return pages.page("staff-home", values, context: context)
+        let c = chrome(context, signIn)
+        let page = StaffHomePage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff,
+                                 rolesText: member.sortedRoles.map(\.label).joined(separator: " and "),
+                                 isCoordinator: member.has(.coordinator), isFacilitator: member.has(.facilitator),
+                                 twoStepOn: member.usesTwoStep, mustSetUpTwoStep: mustSetUpTwoStep(member))
+        return pages.page("staff-home", page, context: context)
     }
 
     private func signIn(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -109,10 +110,10 @@ struct StaffRoutes: Sendable {
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let accountKey = "name:" + name.lowercased()
         func refuse(_ message: String, status: HTTPResponse.Status) -> Response {
-            var values = values(context, nil)
-            values["error"] = message
-            values["name"] = String(name.prefix(100))
-            return pages.page("staff-sign-in", values, context: context, status: status)
+            let c = chrome(context, nil)
+            let page = StaffSignInPage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: nil,
+                                       error: message, name: String(name.prefix(100)))
+            return pages.page("staff-sign-in", page, context: context, status: status)
         }
         if await accountLimiter.isBlocked(accountKey) {
             return refuse("Too many tries for this name. Wait 15 minutes, then try again.", status: .tooManyRequests)
@@ -136,9 +137,9 @@ struct StaffRoutes: Sendable {
     private func codePage(_ request: Request, _ context: WebContext, error: String?) async throws -> Response {
         guard let signIn = try await current(request) else { return pages.redirect(to: "/staff") }
         guard !signIn.verified else { return pages.redirect(to: "/staff") }
-        var values = values(context, nil)
-        if let error { values["error"] = error }
-        return pages.page("staff-code", values, context: context, status: error == nil ? .ok : .badRequest)
+        let c = chrome(context, nil)
+        let page = StaffCodePage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: nil, error: error)
+        return pages.page("staff-code", page, context: context, status: error == nil ? .ok : .badRequest)
     }
 
     private func code(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -176,14 +177,15 @@ struct StaffRoutes: Sendable {
 
     private func passwordPage(_ request: Request, _ context: WebContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
-        var values = values(context, nil)
+        let c = chrome(context, nil)
+        var page = StaffPasswordPage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: nil, expired: true)
         guard let member = try await accounts.member(forLink: token) else {
-            values["expired"] = true
-            return pages.page("staff-password", values, context: context, status: .notFound)
+            return pages.page("staff-password", page, context: context, status: .notFound)
         }
-        values["memberName"] = member.name
-        values["token"] = token
-        return pages.page("staff-password", values, context: context)
+        page.expired = false
+        page.memberName = member.name
+        page.token = token
+        return pages.page("staff-password", page, context: context)
     }
 
     private func choosePassword(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -197,15 +199,15 @@ struct StaffRoutes: Sendable {
             setCookie(session, on: &response)
             return response
         } catch let error as RecordsError where error.kind == .badPassword {
-            var values = values(context, nil)
-            values["memberName"] = try await accounts.member(forLink: token)?.name ?? ""
-            values["token"] = token
-            values["error"] = sentence(error)
-            return pages.page("staff-password", values, context: context, status: .badRequest)
+            let c = chrome(context, nil)
+            let page = StaffPasswordPage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: nil, expired: false,
+                                         memberName: try await accounts.member(forLink: token)?.name ?? "", token: token,
+                                         error: sentence(error))
+            return pages.page("staff-password", page, context: context, status: .badRequest)
         } catch let error as RecordsError where error.kind == .signInRefused {
-            var values = values(context, nil)
-            values["expired"] = true
-            return pages.page("staff-password", values, context: context, status: .notFound)
+            let c = chrome(context, nil)
+            let page = StaffPasswordPage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: nil, expired: true)
+            return pages.page("staff-password", page, context: context, status: .notFound)
         }
     }
 
@@ -214,18 +216,18 @@ struct StaffRoutes: Sendable {
     private func people(_ request: Request, _ context: WebContext, link: (name: String, url: String)?, error: String?,
                         status: HTTPResponse.Status = .ok, inviteName: String? = nil) async throws -> Response {
         let signIn = try await require(request, .coordinator)
-        var values = values(context, signIn)
-        values["people"] = try await accounts.everyone().map { person -> [String: Any] in
+        let c = chrome(context, signIn)
+        let people = try await accounts.everyone().map { person -> PersonRow in
             var status: [String] = [person.passwordHash == nil ? "Sign-in link sent" : "Password set"]
             if person.usesTwoStep { status.append("two-step on") }
-            return ["id": person.id, "name": person.name, "isSelf": person.id == signIn.member.id,
-                    "rolesText": person.sortedRoles.map(\.label).joined(separator: ", "),
-                    "statusText": status.joined(separator: ", ")]
+            return PersonRow(id: person.id, name: person.name, isSelf: person.id == signIn.member.id,
+                             rolesText: person.sortedRoles.map(\.label).joined(separator: ", "),
+                             statusText: status.joined(separator: ", "))
         }
-        if let link { values["link"] = ["name": link.name, "url": link.url] }
-        if let error { values["error"] = error }
-        if let inviteName { values["inviteName"] = String(inviteName.prefix(100)) }
-        return pages.page("staff-people", values, context: context, status: status)
+        let page = StaffPeoplePage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff, people: people,
+                                   link: link.map { InviteLink(name: $0.name, url: $0.url) }, error: error,
+                                   inviteName: inviteName.map { String($0.prefix(100)) })
+        return pages.page("staff-people", page, context: context, status: status)
     }
 
     private func invite(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -279,32 +281,33 @@ struct StaffRoutes: Sendable {
 
     private func audit(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await require(request, .coordinator)
-        var values = values(context, signIn)
+        let c = chrome(context, signIn)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_GB")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "d MMM yyyy, HH:mm:ss 'UTC'"
-        values["entries"] = try await accounts.auditLog(for: .member(signIn.member)).map { entry -> [String: Any] in
-            ["when": formatter.string(from: entry.at), "actor": entry.actorName, "action": entry.action, "detail": entry.detail]
+        let entries = try await accounts.auditLog(for: .member(signIn.member)).map { entry in
+            AuditRow(when: formatter.string(from: entry.at), actor: entry.actorName, action: entry.action, detail: entry.detail)
         }
-        return pages.page("staff-audit", values, context: context)
+        let page = StaffAuditPage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff, entries: entries)
+        return pages.page("staff-audit", page, context: context)
     }
 
     // MARK: Two-step sign-in
 
     private func twoStepPage(_ request: Request, _ context: WebContext, secret: String?, error: String?) async throws -> Response {
         let signIn = try await require(request, allowTwoStepSetup: true)
-        var values = values(context, signIn)
-        if let error { values["error"] = error }
+        let c = chrome(context, signIn)
+        var page = StaffTwoStepPage(courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff, error: error)
         if signIn.member.usesTwoStep {
-            values["enabled"] = true
-            values["required"] = requireTwoStep && signIn.member.has(.coordinator)
+            page.enabled = true
+            page.required = requireTwoStep && signIn.member.has(.coordinator)
         } else {
             let secret = secret ?? StaffAccounts.newTwoStepSecret()
             let setup = StaffAccounts.authenticatorSetup(secret: secret, name: signIn.member.name, issuer: "Groundwork")
-            values["setup"] = ["secret": secret, "url": setup.url, "secretGroups": Self.grouped(setup.key)]
+            page.setup = TwoStepSetup(secret: secret, url: setup.url, secretGroups: Self.grouped(setup.key))
         }
-        return pages.page("staff-two-step", values, context: context, status: error == nil ? .ok : .badRequest)
+        return pages.page("staff-two-step", page, context: context, status: error == nil ? .ok : .badRequest)
     }
 
     private func turnOnTwoStep(_ request: Request, _ context: WebContext) async throws -> Response {

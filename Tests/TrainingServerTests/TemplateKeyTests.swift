@@ -21,64 +21,55 @@ import Testing
                 rest = rest[close.upperBound...]
                 if let first = tag.first, "#^".contains(first) { tag.removeFirst() }
                 guard let first = tag.first, first.isLetter, !tag.contains("(") else { continue }
-                let name = String(tag.split(separator: ".").first ?? "")
-                names[name, default: []].insert(file)
+                // Every part of a dotted name is a property somewhere (`setup.secret`).
+                for part in tag.split(separator: ".") { names[String(part), default: []].insert(file) }
             }
         }
         return names
     }
 
-    static func swiftSource() throws -> String {
-        let folder = root.appendingPathComponent("Sources/TrainingServer")
-        return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
-            .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
-    }
-
-    /// Templates rendered from typed view structs (GroupViews.swift) rather than dictionaries.
-    static func isTyped(_ file: String) -> Bool { file.hasPrefix("group-") }
+    /// The files that declare the pages' view structs.
+    static let viewFiles = ["Sources/TrainingServer/PageViews.swift", "Sources/TrainingServer/GroupViews.swift"]
 
     /// The stored properties the view structs declare (`var name: Type`, `let name: Type` or
     /// `var name = value`; not computed ones, which Mustache can't see).
     static func viewProperties() throws -> Set<String> {
-        let source = try String(contentsOf: root.appendingPathComponent("Sources/TrainingServer/GroupViews.swift"), encoding: .utf8)
         var names: Set<String> = []
-        for line in source.split(separator: "\n") {
-            let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 2)
-            guard words.count >= 2, words[0] == "var" || words[0] == "let", !line.hasSuffix("{") else { continue }
-            if words[1].hasSuffix(":") { names.insert(String(words[1].dropLast())) }
-            else if words.count == 3, words[2].hasPrefix("= ") { names.insert(String(words[1])) }
+        for file in viewFiles {
+            let source = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            for line in source.split(separator: "\n") {
+                let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 2)
+                guard words.count >= 2, words[0] == "var" || words[0] == "let", !line.hasSuffix("{") else { continue }
+                if words[1].hasSuffix(":") { names.insert(String(words[1].dropLast())) }
+                else if words.count == 3, words[2].hasPrefix("= ") { names.insert(String(words[1])) }
+            }
         }
         return names
     }
 
-    @Test func everyNameATemplateUsesIsGivenByTheServer() throws {
-        let source = try Self.swiftSource()
+    @Test func everyNameATemplateUsesIsAPropertyOfAViewStruct() throws {
         let properties = try Self.viewProperties()
-        #expect(properties.contains("pollKey") && properties.contains("courseTitle"), "the scan found the view structs")
+        #expect(properties.contains("pollKey") && properties.contains("courseTitle") && properties.contains("spokenCode"),
+                "the scan found the view structs")
         for (name, files) in try Self.templateNames() {
-            let typed = files.filter(Self.isTyped)
-            let untyped = files.filter { !Self.isTyped($0) }
-            if !typed.isEmpty {
-                #expect(properties.contains(name), "\(typed.sorted().joined(separator: ", ")) use {{\(name)}}, which no view struct declares")
-            }
-            if !untyped.isEmpty {
-                #expect(source.contains("\"\(name)\""), "\(untyped.sorted().joined(separator: ", ")) use {{\(name)}}, which no route sets")
-            }
+            #expect(properties.contains(name), "\(files.sorted().joined(separator: ", ")) use {{\(name)}}, which no view struct declares")
         }
     }
 
-    @Test func everyValueAPageSetsIsUsedByATemplate() throws {
+    @Test func everyPropertyOfAViewStructIsShownByATemplate() throws {
         let names = try Self.templateNames()
-        let source = try Self.swiftSource()
-        var rest = source[...]
-        var keys: Set<String> = []
-        while let found = rest.range(of: "values[\"") {
-            rest = rest[found.upperBound...]
-            if let end = rest.firstIndex(of: "\"") { keys.insert(String(rest[..<end])) }
+        let properties = try Self.viewProperties()
+        #expect(properties.count > 100)
+        for property in properties.sorted() {
+            #expect(names[property] != nil, "a view struct declares \(property), which no template shows")
         }
-        #expect(keys.count > 20, "the scan found the pages' values")
-        for key in keys.sorted() {
-            #expect(names[key] != nil, "a route sets values[\"\(key)\"], which no template shows")
+    }
+
+    @Test func pagesAreRenderedFromViewStructsNotDictionaries() throws {
+        let folder = Self.root.appendingPathComponent("Sources/TrainingServer")
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            let source = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            #expect(!source.contains("[String: Any]"), "\(file) builds a page from a dictionary")
         }
     }
 }
