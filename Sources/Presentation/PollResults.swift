@@ -59,9 +59,26 @@ public struct PollResults: Sendable {
             }.values.reduce(0, +)
             summary = "\(right) of \(total) had it right."
         }
-        let key = question.answerKey.flatMap { try? Evaluator.evaluate($0, for: question).get() }
         rightAnswerLabel = AnswerFeedback.rightAnswerLabel(question.kind)
-        rightAnswer = (key?.feedback.rightAnswer ?? []).map(AnswerFeedback.shownAnswer)
+        rightAnswer = Self.rightAnswer(question)
+    }
+
+    /// The right answer in the module's words: the right options, the order that works best,
+    /// the matches, or the accepted short answers (key-word patterns described).
+    static func rightAnswer(_ question: Question) -> [String] {
+        switch question.kind {
+        case .singleChoice, .selectAll:
+            return question.options.filter(\.isCorrect).map(\.text)
+        case .ordering:
+            return question.options.map(\.text)
+        case .matching:
+            return question.options.compactMap { option in
+                guard let match = option.match, question.matchTargets.indices.contains(match) else { return nil }
+                return "\(option.text) → \(question.matchTargets[match])"
+            }
+        case .shortAnswer:
+            return question.acceptedAnswers.map(AnswerFeedback.shownAnswer)
+        }
     }
 
     /// "12 answered" / "Nobody has answered yet".

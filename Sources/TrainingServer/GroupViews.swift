@@ -49,6 +49,7 @@ struct ResultsView: Sendable {
     var hiddenNote: String?
     var bars: [BarView]
     var summary: String?
+    var showRightAnswer: Bool
     var rightAnswerLabel: String
     var rightAnswer: [String]
     var explanationHTML: String?
@@ -329,6 +330,8 @@ extension ResultsView {
                     widthClass: "w\(min(100, (bar.percent + 2) / 5 * 5))")
         } : []
         summary = results.distributionShown ? results.summary : nil
+        // The bars already mark the right choices; say the answer in words otherwise.
+        showRightAnswer = !(results.distributionShown && !results.bars.isEmpty)
         rightAnswerLabel = results.rightAnswerLabel
         rightAnswer = results.rightAnswer
         self.explanationHTML = explanationHTML
