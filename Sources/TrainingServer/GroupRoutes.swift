@@ -29,6 +29,8 @@ struct GroupRoutes: Sendable {
     ]
     /// How often a live stream sends a comment to keep the connection (and idle timers) alive.
     static let heartbeat: Duration = .seconds(5)
+    /// The shortest gap between two count updates on a staff stream.
+    static let coalescing: Duration = .milliseconds(20)
 
     private var curriculum: Curriculum { groups.coursework.curriculum }
 
@@ -595,9 +597,18 @@ struct GroupRoutes: Sendable {
             }
             let events = await live.subscribe(sessionID: id, answers: answers)
             let (merged, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
+            // Changes wait here at most one deep: while one state is being read and sent, a
+            // burst of answers folds into the next read (each read shows everything so far).
+            let (pending, signal) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(1))
+            let listen = Task {
+                for await event in events { signal.yield(event) }
+                signal.finish()
+            }
             let forward = Task {
-                for await event in events {
+                for await event in pending {
                     if let text = await format(event) { continuation.yield(text) }
+                    // A projector needs no more than a few updates a second.
+                    if answers { try? await Task.sleep(for: Self.coalescing) }
                 }
                 continuation.finish()
             }
@@ -608,6 +619,7 @@ struct GroupRoutes: Sendable {
                 }
             }
             defer {
+                listen.cancel()
                 forward.cancel()
                 beat.cancel()
             }
