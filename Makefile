@@ -36,7 +36,8 @@ learn: build
 check: build
 	$(SWIFT) run groundwork check --strict $(COURSE)
 
-# The test command: unit, route and end-to-end tests; the bundled course must pass with
+# The test command: unit, route and end-to-end tests (the store contract against SQLite and
+# PostgreSQL); the bundled course must pass with
 # zero warnings; then a real browser takes a learner through a module (Tests/browser).
 # zbarimg (Debian's zbar-tools) reads the QR codes back in the tests.
 test-tools:
@@ -45,9 +46,11 @@ test-tools:
 	    apt-get install -y -qq zbar-tools >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq zbar-tools >/dev/null); }; } || \
 	  { echo "error: zbarimg is missing; run: sudo apt-get install zbar-tools"; exit 1; }
 
+# Tests/postgres/start.sh installs and starts PostgreSQL (as root) and prints a database for
+# the store contract; without one, the contract runs against SQLite only and says so.
 test: deps test-tools
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	GROUNDWORK_TEST_POSTGRES="$$(Tests/postgres/start.sh)" $(SWIFT) test --skip-build
 	$(SWIFT) run groundwork check --strict $(COURSE)
 	Tests/browser/run.sh
 

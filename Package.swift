@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
     ],
     targets: [
         .systemLibrary(
@@ -67,6 +68,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The PostgreSQL store, for several servers on one database.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Runtime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // What a learner is shown (states, verdicts, feedback, results, instructions), decided
         // once for the web and the terminal alike. No HTTP or terminal I/O.
         .target(
@@ -76,7 +88,7 @@ let package = Package(
         // Opens the configured store: the one place that knows every adapter.
         .target(
             name: "Stores",
-            dependencies: ["Runtime", "SQLiteStore"]
+            dependencies: ["Runtime", "SQLiteStore", "PostgresStore"]
         ),
         .target(
             name: "TrainingServer",
@@ -152,7 +164,7 @@ let package = Package(
         // The rules every store must keep, run against each store.
         .testTarget(
             name: "StoreContractTests",
-            dependencies: ["Runtime", "SQLiteStore", "CurriculumKit",
+            dependencies: ["Runtime", "SQLiteStore", "PostgresStore", "CurriculumKit",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]

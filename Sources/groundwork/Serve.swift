@@ -65,7 +65,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "groundwork")
         logger.logLevel = logLevel
         do {
-            let opened = try StoreFactory.open(dataOptions.location)
+            let opened = try await StoreFactory.open(dataOptions.location)
             let coursework = Coursework(curriculum: curriculum, store: opened.store, hasher: opened.hasher)
             let app = try await TrainingServer.application(
                 coursework: coursework, store: opened.store, secretKey: opened.secretKey,

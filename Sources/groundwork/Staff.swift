@@ -118,7 +118,7 @@ extension StaffRole: ExpressibleByArgument {}
 /// message and exit status.
 private func withStaff(_ options: DataOptions, _ body: (StaffAccounts) async throws -> Void) async throws {
     do {
-        let opened = try StoreFactory.open(options.location)
+        let opened = try await StoreFactory.open(options.location)
         try await body(StaffAccounts(store: opened.store))
     } catch let error as RecordsError {
         reportError(error.message, hint: error.hint)

@@ -68,6 +68,18 @@ import Testing
         #expect(noTemplates.output.contains("template") && noTemplates.output.contains("--templates"))
     }
 
+    @Test func aDatabaseThatCantBeUsedStopsStartupSayingWhy() throws {
+        let port = freePort()
+        let unreachable = try run(["serve", "--course", Fixtures.path("course"), "--port", String(freePort()),
+                                   "--database", "postgresql://nobody:secret@127.0.0.1:\(port)/none"])
+        #expect(unreachable.status == 1)
+        #expect(unreachable.output.contains("can't connect to the PostgreSQL database at postgresql://nobody@127.0.0.1:\(port)/none"))
+        #expect(unreachable.output.contains("Connection refused") && unreachable.output.contains("hint: check that PostgreSQL is running"))
+        #expect(!unreachable.output.contains("secret"), "the password is never printed")
+        let wrong = try run(["serve", "--course", Fixtures.path("course"), "--port", String(freePort()), "--database", "mysql://x/y"])
+        #expect(wrong.status == 1 && wrong.output.contains("is not a PostgreSQL address"))
+    }
+
     @Test func itServesAndStopsGracefullyOnSIGTERM() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
         defer { try? FileManager.default.removeItem(atPath: data) }

@@ -11,8 +11,13 @@ struct DataOptions: ParsableArguments {
         discussion: "Default: $GROUNDWORK_DATA, else $XDG_DATA_HOME/groundwork, else ~/.local/share/groundwork."))
     var data: String?
 
+    @ArgumentParser.Option(help: ArgumentHelp(
+        "A PostgreSQL database instead of the data folder: postgresql://USER:PASSWORD@HOST:PORT/DATABASE.",
+        discussion: "Default: $GROUNDWORK_DATABASE; when neither is set, the data folder is used."))
+    var database: String?
+
     /// Where the records are.
-    var location: StoreLocation { .dataFolder(data ?? StoreLocation.defaultDataFolder()) }
+    var location: StoreLocation { .from(data: data, database: database) }
 }
 
 struct Learn: AsyncParsableCommand {
@@ -52,7 +57,7 @@ struct Learn: AsyncParsableCommand {
         let console = Console(forcePlain: plain)
         let coursework: Coursework
         do {
-            let opened = try StoreFactory.open(dataOptions.location)
+            let opened = try await StoreFactory.open(dataOptions.location)
             coursework = Coursework(curriculum: curriculum, store: opened.store, hasher: opened.hasher)
         } catch let error as RecordsError {
             reportError(error.message, hint: error.hint)
@@ -158,7 +163,7 @@ struct LearnerCommand: AsyncParsableCommand {
 private func withRecords<T: Sendable>(_ options: DataOptions,
                                       _ body: (LearnerRecords) async throws -> T) async throws -> T {
     do {
-        let opened = try StoreFactory.openExisting(options.location)
+        let opened = try await StoreFactory.openExisting(options.location)
         return try await body(LearnerRecords(store: opened.store, hasher: opened.hasher))
     } catch let error as RecordsError {
         reportError(error.message, hint: error.hint)
