@@ -20,7 +20,7 @@ extension PostgresStore: GroupSessionStore {
             try await db.query("""
                 INSERT INTO group_session (id, code, facilitator_id, module_ids, slide, step, revealed, blanked, show_nicknames,
                                            status, opened_at, last_activity_at, ended_at, version)
-                VALUES (\(session.id), \(session.code), \(session.facilitatorID), \(Self.list(session.moduleIDs)), \(session.position.slide),
+                VALUES (\(session.id), \(session.code), \(session.facilitatorID), \(RecordCoding.list(session.moduleIDs)), \(session.position.slide),
                         \(session.position.step), \(session.revealed), \(session.blanked), \(session.showNicknames), \(session.status.rawValue),
                         \(session.openedAt), \(session.lastActivityAt), \(session.endedAt), \(session.version))
                 """, logger: self.logger)
@@ -138,7 +138,7 @@ extension PostgresStore: GroupSessionStore {
     }
 
     public func recordPollAnswer(_ answer: PollAnswer, at position: SlidePosition) async throws {
-        let json = try Self.json(answer.response)
+        let json = try RecordCoding.json(answer.response)
         try await run {
             // One statement: the answer goes in only while its poll is the session's current,
             // unrevealed slide (the row lock on the session orders it against a reveal).
@@ -164,7 +164,7 @@ extension PostgresStore: GroupSessionStore {
             for try await json in try await client.query("""
                 SELECT response FROM poll_answer WHERE session_id = \(sessionID) AND poll_key = \(pollKey) AND participant_id = \(participantID)
                 """, logger: logger).decode(String.self) {
-                return try Self.response(json, what: "an answer to \(pollKey)")
+                return try RecordCoding.response(json, what: "an answer to \(pollKey)")
             }
             return nil
         }
@@ -182,7 +182,7 @@ extension PostgresStore: GroupSessionStore {
                 UNION ALL
                 SELECT response, count FROM poll_count WHERE session_id = \(sessionID) AND poll_key = \(pollKey)
                 """, logger: logger).decode((String, Int).self) {
-                counts[try Self.response(json, what: "a tally of \(pollKey)"), default: 0] += count
+                counts[try RecordCoding.response(json, what: "a tally of \(pollKey)"), default: 0] += count
             }
             return PollTally(counts: counts)
         }
@@ -207,7 +207,7 @@ extension PostgresStore: GroupSessionStore {
             for learnerID in learners {
                 let inserted = try await db.query("""
                     INSERT INTO attendance (learner_id, session_id, module_ids, attended_at, recorded_by, by_hand)
-                    VALUES (\(learnerID), \(id), \(Self.list(session.moduleIDs)), \(date), \(session.facilitatorID), FALSE)
+                    VALUES (\(learnerID), \(id), \(RecordCoding.list(session.moduleIDs)), \(date), \(session.facilitatorID), FALSE)
                     ON CONFLICT DO NOTHING RETURNING 1
                     """, logger: self.logger).collect()
                 if !inserted.isEmpty {
@@ -229,7 +229,7 @@ extension PostgresStore: GroupSessionStore {
         try await run {
             let inserted = try await client.query("""
                 INSERT INTO attendance (learner_id, session_id, module_ids, attended_at, recorded_by, by_hand)
-                VALUES (\(attendance.learnerID), \(attendance.sessionID), \(Self.list(attendance.moduleIDs)), \(attendance.attendedAt),
+                VALUES (\(attendance.learnerID), \(attendance.sessionID), \(RecordCoding.list(attendance.moduleIDs)), \(attendance.attendedAt),
                         \(attendance.recordedBy), \(attendance.byHand))
                 ON CONFLICT DO NOTHING RETURNING 1
                 """, logger: logger).collect()
@@ -246,7 +246,7 @@ extension PostgresStore: GroupSessionStore {
                 SELECT learner_id, session_id, module_ids, attended_at, recorded_by, by_hand FROM attendance
                 WHERE learner_id = \(learnerID) ORDER BY attended_at, session_id
                 """, logger: logger).decode((String, String, String, Date, String, Bool).self) {
-                records.append(Attendance(learnerID: learner, sessionID: session, moduleIDs: Self.list(modules), attendedAt: at,
+                records.append(Attendance(learnerID: learner, sessionID: session, moduleIDs: RecordCoding.list(modules), attendedAt: at,
                                           recordedBy: by, byHand: byHand))
             }
             return records
@@ -261,7 +261,7 @@ extension PostgresStore: GroupSessionStore {
                 throw RecordsError(.unreadable, "a group session has the status '\(statusText)', which this version of Groundwork doesn't know",
                                    hint: "the records may come from a newer Groundwork; run that version")
             }
-            sessions.append(GroupSession(id: id, code: code, facilitatorID: facilitator, moduleIDs: Self.list(modules),
+            sessions.append(GroupSession(id: id, code: code, facilitatorID: facilitator, moduleIDs: RecordCoding.list(modules),
                                          position: SlidePosition(slide: slide, step: step), revealed: revealed, blanked: blanked,
                                          showNicknames: nicknames, status: status, openedAt: opened, lastActivityAt: active,
                                          endedAt: ended, version: version))

@@ -123,7 +123,7 @@ extension PostgresStore: LearnerStore, AttemptStore {
             in rows.decode((Int64, String, String, Int, String, Int, Int, Bool, Date).self) {
             records.append(ResponseRecord(
                 attemptID: attempt, itemID: item, step: step.isEmpty ? nil : step, sequence: sequence,
-                response: try PostgresStore.response(json, what: "the answer to '\(item)' in attempt \(attemptID)"),
+                response: try RecordCoding.response(json, what: "the answer to '\(item)' in attempt \(attemptID)"),
                 score: Score(numerator, over: denominator), isCritical: critical, answeredAt: answered))
         }
         return records
@@ -156,7 +156,7 @@ extension PostgresStore: LearnerStore, AttemptStore {
 
     @discardableResult
     public func record(_ response: ResponseRecord, finishing result: AttemptResult?) async throws -> ResponseRecord {
-        let json = try Self.json(response.response)
+        let json = try RecordCoding.json(response.response)
         let key = try await run { try await lockKey(attemptID: response.attemptID) }
         return try await transaction(locking: [key]) { db in
             try await self.requireOpen(db, attemptID: response.attemptID)

@@ -310,29 +310,4 @@ public final class PostgresStore: Sendable {
             return names
         }
     }
-
-    // MARK: Shared helpers
-
-    static func json(_ response: Response) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(response), as: UTF8.self)
-        } catch {
-            throw RecordsError(.storage, "an answer couldn't be written as JSON: \(error)", hint: "nothing was saved; try again")
-        }
-    }
-
-    static func response(_ json: String, what: String) throws -> Response {
-        do {
-            return try JSONDecoder().decode(Response.self, from: Data(json.utf8))
-        } catch {
-            throw RecordsError(.unreadable, "\(what) can't be read back (\(json.prefix(80)))",
-                               hint: "the records may be damaged or come from a newer Groundwork; restore the database from a backup")
-        }
-    }
-
-    /// Module ids as stored: separated by spaces (ids never hold one).
-    static func list(_ ids: [String]) -> String { ids.joined(separator: " ") }
-    static func list(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
 }

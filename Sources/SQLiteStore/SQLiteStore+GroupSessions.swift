@@ -14,7 +14,7 @@ extension SQLiteStore {
                 INSERT INTO group_session (id, code, facilitator_id, module_ids, slide, step, revealed, blanked, show_nicknames,
                                            status, opened_at, last_activity_at, ended_at, version)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [session.id, session.code, session.facilitatorID, Self.list(session.moduleIDs),
+                """, arguments: [session.id, session.code, session.facilitatorID, RecordCoding.list(session.moduleIDs),
                                  session.position.slide, session.position.step, session.revealed, session.blanked,
                                  session.showNicknames, session.status.rawValue, session.openedAt, session.lastActivityAt,
                                  session.endedAt, session.version])
@@ -112,7 +112,7 @@ extension SQLiteStore {
     }
 
     public func recordPollAnswer(_ answer: PollAnswer, at position: SlidePosition) async throws {
-        let json = try Self.json(answer.response)
+        let json = try RecordCoding.json(answer.response)
         try await write { db in
             let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT status, slide, step, revealed FROM group_session WHERE id = ?"),
                                        arguments: [answer.sessionID])
@@ -132,7 +132,7 @@ extension SQLiteStore {
             guard let json = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT response FROM poll_answer WHERE session_id = ? AND poll_key = ? AND participant_id = ?
                 """), arguments: [sessionID, pollKey, participantID]) else { return nil }
-            return try Self.response(json, what: "an answer to \(pollKey)")
+            return try RecordCoding.response(json, what: "an answer to \(pollKey)")
         }
     }
 
@@ -151,7 +151,7 @@ extension SQLiteStore {
             }
             var counts: [Response: Int] = [:]
             for row in rows {
-                counts[try Self.response(row["response"], what: "a tally of \(pollKey)"), default: 0] += row["count"] as Int
+                counts[try RecordCoding.response(row["response"], what: "a tally of \(pollKey)"), default: 0] += row["count"] as Int
             }
             return PollTally(counts: counts)
         }
@@ -178,7 +178,7 @@ extension SQLiteStore {
                 try db.execute(sql: """
                     INSERT INTO attendance (learner_id, session_id, module_ids, attended_at, recorded_by, by_hand)
                     VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT DO NOTHING
-                    """, arguments: [learnerID, id, Self.list(session.moduleIDs), date, session.facilitatorID])
+                    """, arguments: [learnerID, id, RecordCoding.list(session.moduleIDs), date, session.facilitatorID])
                 if db.changesCount > 0 { recorded.append(attendance) }
             }
             try db.execute(sql: """
@@ -196,7 +196,7 @@ extension SQLiteStore {
             try db.execute(sql: """
                 INSERT INTO attendance (learner_id, session_id, module_ids, attended_at, recorded_by, by_hand)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """, arguments: [attendance.learnerID, attendance.sessionID, Self.list(attendance.moduleIDs), attendance.attendedAt,
+                """, arguments: [attendance.learnerID, attendance.sessionID, RecordCoding.list(attendance.moduleIDs), attendance.attendedAt,
                                  attendance.recordedBy, attendance.byHand])
             guard db.changesCount > 0 else {
                 throw RecordsError(.duplicate, "this learner's attendance at the session is already recorded", hint: "nothing more to do")
@@ -213,7 +213,7 @@ extension SQLiteStore {
     static func fetchAttendance(_ db: Database, learnerID: String) throws -> [Attendance] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM attendance WHERE learner_id = ? ORDER BY attended_at, session_id"),
                          arguments: [learnerID]).map { row in
-            Attendance(learnerID: row["learner_id"], sessionID: row["session_id"], moduleIDs: Self.list(row["module_ids"]),
+            Attendance(learnerID: row["learner_id"], sessionID: row["session_id"], moduleIDs: RecordCoding.list(row["module_ids"]),
                        attendedAt: row["attended_at"], recordedBy: row["recorded_by"], byHand: row["by_hand"])
         }
     }
@@ -224,23 +224,10 @@ extension SQLiteStore {
             throw RecordsError(.unreadable, "a group session has the status '\(statusText)', which this version of Groundwork doesn't know",
                                hint: "the records may come from a newer Groundwork; run that version, or restore the data folder from a backup")
         }
-        return GroupSession(id: row["id"], code: row["code"], facilitatorID: row["facilitator_id"], moduleIDs: list(row["module_ids"]),
+        return GroupSession(id: row["id"], code: row["code"], facilitatorID: row["facilitator_id"], moduleIDs: RecordCoding.list(row["module_ids"]),
                             position: SlidePosition(slide: row["slide"], step: row["step"]), revealed: row["revealed"],
                             blanked: row["blanked"], showNicknames: row["show_nicknames"], status: status,
                             openedAt: row["opened_at"], lastActivityAt: row["last_activity_at"], endedAt: row["ended_at"],
                             version: row["version"])
-    }
-
-    /// Module ids as stored: separated by spaces (ids never hold one).
-    static func list(_ ids: [String]) -> String { ids.joined(separator: " ") }
-    static func list(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
-
-    static func response(_ json: String, what: String) throws -> Response {
-        do {
-            return try JSONDecoder().decode(Response.self, from: Data(json.utf8))
-        } catch {
-            throw RecordsError(.unreadable, "\(what) can't be read back (\(json.prefix(80)))",
-                               hint: "the records may be damaged or come from a newer Groundwork; restore the data folder from a backup")
-        }
     }
 }

@@ -317,7 +317,7 @@ public final class SQLiteStore: RecordStore {
 
     @discardableResult
     public func record(_ response: ResponseRecord, finishing result: AttemptResult?) async throws -> ResponseRecord {
-        let json = try Self.json(response.response)
+        let json = try RecordCoding.json(response.response)
         return try await write { db in
             try Self.requireOpen(db, attemptID: response.attemptID)
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM response WHERE attempt_id = ? AND item_id = ? AND step = ?"),
@@ -403,17 +403,6 @@ public final class SQLiteStore: RecordStore {
             WHERE id = ?
             """, arguments: [result == nil ? "superseded" : "finished", date,
                              result?.score.numerator, result?.score.denominator, result?.passed, attemptID])
-    }
-
-    /// A response as the JSON stored in the `response` column (`{"choice":"b"}`).
-    static func json(_ response: Response) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(response), as: UTF8.self)
-        } catch {
-            throw RecordsError(.storage, "an answer couldn't be written as JSON: \(error)", hint: "nothing was saved; try again")
-        }
     }
 
     private static func learner(_ row: Row) -> Learner {

@@ -33,10 +33,10 @@ import Testing
             return try send("POST", path, body: body)
         }
 
-        private func send(_ method: String, _ path: String, body: String?) throws -> Reply {
+        /// A socket connected to the server on loopback.
+        static func connected(port: Int) throws -> Int32 {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw ServerError("no socket") }
-            defer { close(fd) }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -44,7 +44,16 @@ import Testing
             let connected = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
             }
-            guard connected else { throw ServerError("can't connect to port \(port)") }
+            guard connected else {
+                close(fd)
+                throw ServerError("can't connect to port \(port)")
+            }
+            return fd
+        }
+
+        private func send(_ method: String, _ path: String, body: String?) throws -> Reply {
+            let fd = try Self.connected(port: port)
+            defer { close(fd) }
             var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
             if !cookies.isEmpty { request += "Cookie: " + cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") + "\r\n" }
             if let body { request += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n" }
@@ -115,24 +124,32 @@ import Testing
         throw ServerError("the server didn't start on port \(port)")
     }
 
+    /// Bea, a facilitator with a password, in the data folder.
+    func addFacilitator(data: String) async throws {
+        let (store, _) = try DataFolder(path: data).open()
+        let staff = StaffAccounts(store: store, bcryptCost: 4)
+        let (_, link) = try await staff.add(name: "Bea", roles: [.facilitator], by: .commandLine)
+        _ = try await staff.choosePassword(token: link, password: StaffRouteTests.password, confirmation: StaffRouteTests.password)
+    }
+
+    /// Signs Bea in and opens a session over the module `second`; returns its control path.
+    func openSession(_ facilitator: Visitor) throws -> String {
+        _ = try facilitator.get("/staff")
+        #expect(try facilitator.post("/staff/sign-in", [("name", "Bea"), ("password", StaffRouteTests.password)]).status == 303)
+        _ = try facilitator.get("/staff/sessions")
+        return try #require(try facilitator.post("/staff/sessions", [("module", "second")]).header("location"))
+    }
+
     @Test func killedMidQuestionTheSessionResumesWithEveryAnswerCountedOnce() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-fault-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
-        do {
-            let (store, _) = try DataFolder(path: data).open()
-            let staff = StaffAccounts(store: store, bcryptCost: 4)
-            let (_, link) = try await staff.add(name: "Bea", roles: [.facilitator], by: .commandLine)
-            _ = try await staff.choosePassword(token: link, password: StaffRouteTests.password, confirmation: StaffRouteTests.password)
-        }
+        try await addFacilitator(data: data)
         let port = ServeCommandTests.freePort()
         var server = try await startServer(data: data, port: port)
         defer { if server.isRunning { server.terminate() } }
 
         let facilitator = Visitor(port: port)
-        _ = try facilitator.get("/staff")
-        #expect(try facilitator.post("/staff/sign-in", [("name", "Bea"), ("password", StaffRouteTests.password)]).status == 303)
-        _ = try facilitator.get("/staff/sessions")
-        let control = try #require(try facilitator.post("/staff/sessions", [("module", "second")]).header("location"))
+        let control = try openSession(facilitator)
         var page = try facilitator.get(control)
         let code = try #require(page.body.range(of: "code <strong>").map { String(page.body[$0.upperBound...].prefix(7)).filter(\.isNumber) })
         var presses = 0
@@ -187,32 +204,16 @@ import Testing
     @Test func aServerAskedToStopClosesItsLiveStreamsAndStops() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-stop-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
-        do {
-            let (store, _) = try DataFolder(path: data).open()
-            let staff = StaffAccounts(store: store, bcryptCost: 4)
-            let (_, link) = try await staff.add(name: "Bea", roles: [.facilitator], by: .commandLine)
-            _ = try await staff.choosePassword(token: link, password: StaffRouteTests.password, confirmation: StaffRouteTests.password)
-        }
+        try await addFacilitator(data: data)
         let port = ServeCommandTests.freePort()
         let server = try await startServer(data: data, port: port)
         defer { if server.isRunning { server.terminate() } }
         let facilitator = Visitor(port: port)
-        _ = try facilitator.get("/staff")
-        _ = try facilitator.post("/staff/sign-in", [("name", "Bea"), ("password", StaffRouteTests.password)])
-        _ = try facilitator.get("/staff/sessions")
-        let control = try #require(try facilitator.post("/staff/sessions", [("module", "second")]).header("location"))
+        let control = try openSession(facilitator)
 
         // A projector following the session: a stream that never ends by itself.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try Visitor.connected(port: port)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        #expect(connected)
         let cookie = facilitator.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         let request = Array("GET \(control)/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(cookie)\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
