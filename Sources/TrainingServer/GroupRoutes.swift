@@ -83,7 +83,7 @@ struct GroupRoutes: Sendable {
 
     private func open(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await staff.require(request, .facilitator)
-        let form = try await staff.checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let chosen = form.all("module")
         // Course order, whatever order the boxes came in.
         let ordered = curriculum.modules.map(\.id).filter(chosen.contains)
@@ -162,17 +162,19 @@ struct GroupRoutes: Sendable {
             blanked: session.blanked, showNicknames: session.showNicknames,
             atStart: deck.previous(before: session.position) == nil, atEnd: next == nil,
             choices: choices, roomChoiceText: roomChoice,
-            outline: deck.slides.enumerated().compactMap { index, slide in
-                switch slide.body {
-                case let .moduleTitle(module): return OutlineEntry(index: index, title: module.title, isCurrent: index == session.position.slide)
-                case .join: return OutlineEntry(index: index, title: "Join slide", isCurrent: index == session.position.slide)
-                case .end: return OutlineEntry(index: index, title: "End slide", isCurrent: index == session.position.slide)
-                default: return nil
-                }
-            },
+            outline: outline(deck, at: session.position),
             closesText: "If nothing happens, this session closes by itself at \(time(groups.closesAt(session))) and counts attendance then.",
             notice: notice, error: error)
         return pages.page("group-control", page, context: context, status: status)
+    }
+
+    /// Where the facilitator can jump: the join slide, each module's start, the end slide.
+    private func outline(_ deck: SlideDeck, at position: SlidePosition) -> [OutlineEntry] {
+        let end = deck.slides.count - 1
+        let starts = deck.moduleStarts.map { (index: $0.slide, title: curriculum.module(id: $0.moduleID)?.title ?? $0.moduleID) }
+        return ([(index: 0, title: "Join slide")] + starts + [(index: end, title: "End slide")]).map {
+            OutlineEntry(index: $0.index, title: $0.title, isCurrent: $0.index == position.slide)
+        }
     }
 
     private func endedPage(_ signIn: StaffSignIn, _ session: GroupSession, _ context: WebContext, notice: String?, error: String?,
@@ -214,7 +216,7 @@ struct GroupRoutes: Sendable {
 
     private func drive(_ request: Request, _ context: WebContext) async throws -> Response {
         let (signIn, session) = try await ownSession(request, context)
-        let form = try await staff.checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let action = form["action"] ?? ""
         var change: GroupSessions.Control
         switch action {
@@ -248,7 +250,7 @@ struct GroupRoutes: Sendable {
 
     private func end(_ request: Request, _ context: WebContext) async throws -> Response {
         let (signIn, session) = try await ownSession(request, context)
-        _ = try await staff.checkedForm(request, context)
+        _ = try await pages.checkedForm(request, context)
         let attendance = try await groups.end(session.id, by: signIn.member)
         let people = attendance.count
         return try await endedPage(signIn, try await groups.session(id: session.id) ?? session, context,
@@ -258,7 +260,7 @@ struct GroupRoutes: Sendable {
 
     private func attendance(_ request: Request, _ context: WebContext) async throws -> Response {
         let (signIn, session) = try await ownSession(request, context)
-        let form = try await staff.checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         if await resumeLimiter.isBlocked(context.clientKey) {
             return try await control(request, context, notice: nil, error: "Too many wrong codes from this device. Wait 15 minutes, then try again.",
                                      status: .tooManyRequests)
@@ -362,7 +364,7 @@ struct GroupRoutes: Sendable {
     }
 
     private func join(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await Self.checkedForm(request, context, pages: pages)
+        let form = try await pages.checkedForm(request, context)
         let code = form["code"] ?? ""
         let nickname = form["nickname"] ?? ""
         if await joinLimiter.isBlocked(context.clientKey) {
@@ -382,14 +384,6 @@ struct GroupRoutes: Sendable {
         } catch let error as RecordsError where error.kind == .badDisplayName {
             return joinPage(context, code: code, nickname: nickname, error: sentence(error), status: .badRequest)
         }
-    }
-
-    static func checkedForm(_ request: Request, _ context: WebContext, pages: Pages) async throws -> Form {
-        let form = try await Form.read(request)
-        guard pages.signer.checkCSRF(form["csrf"], for: context.session) else {
-            throw HTTPError(.forbidden, message: "missing or wrong form token")
-        }
-        return form
     }
 
     /// The participant in the request's cookie, with their session; nil when they haven't
@@ -497,7 +491,7 @@ struct GroupRoutes: Sendable {
     }
 
     private func answer(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await Self.checkedForm(request, context, pages: pages)
+        let form = try await pages.checkedForm(request, context)
         guard let (participant, session) = try await participant(request) else { return pages.redirect(to: "/live") }
         let deck = groups.deck(for: session)
         guard let question = deck.poll(at: session.position), question.id == form["poll"], !session.revealed else {
@@ -520,7 +514,7 @@ struct GroupRoutes: Sendable {
     }
 
     private func link(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await Self.checkedForm(request, context, pages: pages)
+        let form = try await pages.checkedForm(request, context)
         guard let (participant, _) = try await participant(request) else { return pages.redirect(to: "/live") }
         let learner: Learner
         if form["use"] == "signed-in", let id = context.session.learnerID, let signedIn = try await groups.coursework.learner(id: id) {

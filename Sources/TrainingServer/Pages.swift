@@ -47,6 +47,15 @@ struct Pages: Sendable {
                csrf: signer.csrfToken(for: context.session), learner: learner.map { LearnerName(displayName: $0.displayName) })
     }
 
+    /// Reads a posted form and checks its CSRF token against the session; a 403 otherwise.
+    func checkedForm(_ request: Request, _ context: WebContext) async throws -> Form {
+        let form = try await Form.read(request)
+        guard signer.checkCSRF(form["csrf"], for: context.session) else {
+            throw HTTPError(.forbidden, message: "missing or wrong form token")
+        }
+        return form
+    }
+
     /// A page as a response, with the session cookie when the session is new.
     func page<View: Sendable>(_ template: String, _ values: View, context: WebContext, status: HTTPResponse.Status = .ok) -> Response {
         let html = library.render(values, withTemplate: template) ?? "<!DOCTYPE html><title>Error</title><p>This page could not be shown.</p>"

@@ -54,15 +54,6 @@ struct Routes: Sendable {
         return learner
     }
 
-    /// Checks the form's CSRF token against the session; refuses the request otherwise.
-    private func checkedForm(_ request: Request, _ context: WebContext) async throws -> Form {
-        let form = try await Form.read(request)
-        guard pages.signer.checkCSRF(form["csrf"], for: context.session) else {
-            throw HTTPError(.forbidden, message: "missing or wrong form token")
-        }
-        return form
-    }
-
     private func home(_ request: Request, _ context: WebContext) async throws -> Response {
         guard let learner = try await learner(context) else { return welcomePage(context) }
         let progress = try await coursework.progress(of: learner)
@@ -98,7 +89,7 @@ struct Routes: Sendable {
     }
 
     private func start(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let name = form["name"] ?? ""
         do {
             let (learner, code) = try await coursework.register(displayName: name)
@@ -123,7 +114,7 @@ struct Routes: Sendable {
     }
 
     private func resume(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let typed = form["code"] ?? ""
         guard await !resumeLimiter.isBlocked(context.clientKey) else {
             return welcomePage(context, resumeError: "Too many codes that didn't match. Wait 15 minutes, then try again.",
@@ -140,7 +131,7 @@ struct Routes: Sendable {
     }
 
     private func signOut(_ request: Request, _ context: WebContext) async throws -> Response {
-        _ = try await checkedForm(request, context)
+        _ = try await pages.checkedForm(request, context)
         if let token = context.session.token { try await sessions.end(token: token) }
         return pages.redirect(to: "/", session: .fresh())
     }
@@ -208,7 +199,7 @@ struct Routes: Sendable {
     }
 
     private func startAttempt(_ request: Request, _ context: WebContext) async throws -> Response {
-        _ = try await checkedForm(request, context)
+        _ = try await pages.checkedForm(request, context)
         let learner = try await requireLearner(context)
         let module = try moduleFor(context)
         do {
@@ -274,7 +265,7 @@ struct Routes: Sendable {
     }
 
     private func answer(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let view = try await moduleView(context)
         let module = view.module
         guard let state = view.open, let next = state.next else {

@@ -73,14 +73,6 @@ struct StaffRoutes: Sendable {
         requireTwoStep && member.has(.coordinator) && !member.usesTwoStep
     }
 
-    func checkedForm(_ request: Request, _ context: WebContext) async throws -> Form {
-        let form = try await Form.read(request)
-        guard pages.signer.checkCSRF(form["csrf"], for: context.session) else {
-            throw HTTPError(.forbidden, message: "missing or wrong form token")
-        }
-        return form
-    }
-
     /// What every staff page has: course title, language, the form token and who is signed in.
     private func chrome(_ context: WebContext, _ signIn: StaffSignIn?) -> (courseTitle: String, language: String, csrf: String, staff: StaffName?) {
         let chrome = pages.chrome(context, learner: nil)
@@ -106,7 +98,7 @@ struct StaffRoutes: Sendable {
     }
 
     private func signIn(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let accountKey = "name:" + name.lowercased()
         func refuse(_ message: String, status: HTTPResponse.Status) -> Response {
@@ -143,7 +135,7 @@ struct StaffRoutes: Sendable {
     }
 
     private func code(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         guard let signIn = try await current(request) else { return pages.redirect(to: "/staff") }
         guard !signIn.verified else { return pages.redirect(to: "/staff") }
         let accountKey = "name:" + signIn.member.name.lowercased()
@@ -161,7 +153,7 @@ struct StaffRoutes: Sendable {
     }
 
     private func signOut(_ request: Request, _ context: WebContext) async throws -> Response {
-        _ = try await checkedForm(request, context)
+        _ = try await pages.checkedForm(request, context)
         if let signIn = try await current(request) { try await sessions.end(token: signIn.token) }
         var response = pages.redirect(to: "/staff")
         response.headers[values: .setCookie].append("\(Self.cookieName)=; Path=/staff; Max-Age=0; HttpOnly; SameSite=Strict")
@@ -189,7 +181,7 @@ struct StaffRoutes: Sendable {
     }
 
     private func choosePassword(_ request: Request, _ context: WebContext) async throws -> Response {
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let token = form["token"] ?? ""
         do {
             let member = try await accounts.choosePassword(token: token, password: form["password"] ?? "",
@@ -232,7 +224,7 @@ struct StaffRoutes: Sendable {
 
     private func invite(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await require(request, .coordinator)
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let roles = Set(form.all("role").compactMap(StaffRole.init(rawValue:)))
         do {
             let (member, token) = try await accounts.add(name: form["name"] ?? "", roles: roles, by: .member(signIn.member))
@@ -252,7 +244,7 @@ struct StaffRoutes: Sendable {
 
     private func remove(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await require(request, .coordinator)
-        _ = try await checkedForm(request, context)
+        _ = try await pages.checkedForm(request, context)
         let member = try await person(context)
         do {
             try await accounts.remove(member, by: .member(signIn.member))
@@ -264,7 +256,7 @@ struct StaffRoutes: Sendable {
 
     private func reset(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await require(request, .coordinator)
-        _ = try await checkedForm(request, context)
+        _ = try await pages.checkedForm(request, context)
         let member = try await person(context)
         guard member.id != signIn.member.id else {
             return try await people(request, context, link: nil, error: "You can't reset your own sign-in here. Ask another coordinator.",
@@ -312,7 +304,7 @@ struct StaffRoutes: Sendable {
 
     private func turnOnTwoStep(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await require(request, allowTwoStepSetup: true)
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         let secret = form["secret"] ?? ""
         do {
             _ = try await accounts.turnOnTwoStep(for: signIn.member, secret: secret, code: form["code"] ?? "")
@@ -324,7 +316,7 @@ struct StaffRoutes: Sendable {
 
     private func turnOffTwoStep(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await require(request)
-        let form = try await checkedForm(request, context)
+        let form = try await pages.checkedForm(request, context)
         if requireTwoStep && signIn.member.has(.coordinator) { throw NotYourRole() }
         do {
             _ = try await accounts.turnOffTwoStep(for: signIn.member, code: form["code"] ?? "")
