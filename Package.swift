@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,6 +41,23 @@ let package = Package(
         .target(
             name: "QRCode",
             dependencies: ["Cqrencode"]
+        ),
+        // GZIP for the certificates' revocation list (Debian's zlib1g-dev).
+        .systemLibrary(
+            name: "Czlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Certificates as Open Badges 3.0 credentials, signed as VC-JWTs (RS256, jwt-kit):
+        // issuing, renewing, revoking, the status list, and verification.
+        .target(
+            name: "Credentials",
+            dependencies: [
+                "CurriculumKit", "Runtime", "Czlib",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "CurriculumKit",
@@ -97,6 +115,7 @@ let package = Package(
                 "Runtime",
                 "Presentation",
                 "QRCode",
+                "Credentials",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -116,6 +135,7 @@ let package = Package(
                 "Presentation",
                 "Stores",
                 "TrainingServer",
+                "Credentials",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -150,6 +170,13 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: ["Runtime", "SQLiteStore", "Stores", "CurriculumKit",
                            .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "CredentialsTests",
+            dependencies: ["Credentials", "Runtime", "SQLiteStore", "CurriculumKit",
+                           .product(name: "JWTKit", package: "jwt-kit"),
+                           .product(name: "CryptoExtras", package: "swift-crypto")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -45,12 +45,18 @@ extension PostgresStore: LearnerStore, AttemptStore {
         for attempt in attempts {
             items.append(LearnerExport.Attempt(attempt: attempt, responses: try await responses(attemptID: attempt.id)))
         }
-        return LearnerExport(learner: learner, attempts: items, attendance: try await attendance(learnerID: learnerID))
+        return LearnerExport(learner: learner, attempts: items, attendance: try await attendance(learnerID: learnerID),
+                             certificates: try await certificates(learnerID: learnerID))
     }
 
     public func deleteLearner(id: String) async throws -> Bool {
         try await transaction(locking: ["learner:" + id]) { db in
             try await db.query("DELETE FROM web_session WHERE kind = 'learner' AND subject_id = \(id)", logger: self.logger)
+            try await db.query("""
+                UPDATE certificate SET learner_id = NULL, name = NULL, course_id = NULL, course_title = NULL, course_version = NULL,
+                    content_hash = NULL, issued_at = NULL, valid_until = NULL, revoke_reason = NULL, credential = NULL, renews = NULL
+                WHERE learner_id = \(id)
+                """, logger: self.logger)
             let deleted = try await db.query("DELETE FROM learner WHERE id = \(id) RETURNING id", logger: self.logger).collect()
             return !deleted.isEmpty
         }

@@ -254,6 +254,32 @@ public final class PostgresStore: Sendable {
         ("v2: the installation's secret", [
             "CREATE TABLE groundwork_secret (name TEXT PRIMARY KEY, value BYTEA NOT NULL)",
         ]),
+        ("v3: cohorts, adjustments, certificates, the issuer key", [
+            "CREATE TABLE cohort (id TEXT PRIMARY KEY, name TEXT NOT NULL, join_key TEXT NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL)",
+            "CREATE UNIQUE INDEX cohort_name ON cohort(lower(name))",
+            """
+            CREATE TABLE cohort_member (
+                learner_id TEXT PRIMARY KEY REFERENCES learner(id) ON DELETE CASCADE,
+                cohort_id TEXT NOT NULL REFERENCES cohort(id) ON DELETE CASCADE)
+            """,
+            "CREATE INDEX cohort_member_cohort ON cohort_member(cohort_id)",
+            """
+            CREATE TABLE module_adjustment (
+                id BIGSERIAL PRIMARY KEY, learner_id TEXT NOT NULL REFERENCES learner(id) ON DELETE CASCADE,
+                module_id TEXT NOT NULL, kind TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, recorded_by TEXT NOT NULL, reason TEXT NOT NULL)
+            """,
+            "CREATE INDEX module_adjustment_learner ON module_adjustment(learner_id)",
+            """
+            CREATE TABLE certificate (
+                id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, learner_id TEXT REFERENCES learner(id) ON DELETE SET NULL,
+                name TEXT, course_id TEXT, course_title TEXT, course_version TEXT, content_hash TEXT,
+                issued_at TIMESTAMPTZ, valid_until TIMESTAMPTZ, status_index INTEGER NOT NULL UNIQUE,
+                revoked_at TIMESTAMPTZ, revoke_reason TEXT, credential TEXT, renews TEXT)
+            """,
+            "CREATE INDEX certificate_learner ON certificate(learner_id)",
+            "CREATE INDEX certificate_valid_until ON certificate(valid_until)",
+            "CREATE TABLE issuer_key (name TEXT PRIMARY KEY, pem TEXT NOT NULL)",
+        ]),
     ]
 
     /// The installation's 32-byte secret (cookies and resume-code digests derive from it),

@@ -210,6 +210,55 @@ public final class SQLiteStore: RecordStore {
                 );
                 """)
         }
+        migrator.registerMigration("v4: cohorts, adjustments, certificates, the issuer key") { db in
+            try db.execute(sql: """
+                CREATE TABLE cohort (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    join_key TEXT NOT NULL UNIQUE,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE UNIQUE INDEX cohort_name ON cohort(lower(name));
+                CREATE TABLE cohort_member (
+                    learner_id TEXT PRIMARY KEY NOT NULL REFERENCES learner(id) ON DELETE CASCADE,
+                    cohort_id TEXT NOT NULL REFERENCES cohort(id) ON DELETE CASCADE
+                );
+                CREATE INDEX cohort_member_cohort ON cohort_member(cohort_id);
+                CREATE TABLE module_adjustment (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    learner_id TEXT NOT NULL REFERENCES learner(id) ON DELETE CASCADE,
+                    module_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    at DATETIME NOT NULL,
+                    recorded_by TEXT NOT NULL,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX module_adjustment_learner ON module_adjustment(learner_id);
+                CREATE TABLE certificate (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    code TEXT NOT NULL UNIQUE,
+                    learner_id TEXT REFERENCES learner(id) ON DELETE SET NULL,
+                    name TEXT,
+                    course_id TEXT,
+                    course_title TEXT,
+                    course_version TEXT,
+                    content_hash TEXT,
+                    issued_at DATETIME,
+                    valid_until DATETIME,
+                    status_index INTEGER NOT NULL UNIQUE,
+                    revoked_at DATETIME,
+                    revoke_reason TEXT,
+                    credential TEXT,
+                    renews TEXT
+                );
+                CREATE INDEX certificate_learner ON certificate(learner_id);
+                CREATE INDEX certificate_valid_until ON certificate(valid_until);
+                CREATE TABLE issuer_key (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    pem TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
@@ -248,13 +297,15 @@ public final class SQLiteStore: RecordStore {
                 LearnerExport.Attempt(attempt: attempt, responses: try Self.fetchResponses(db, attemptID: attempt.id))
             }
             return LearnerExport(learner: Self.learner(row), attempts: items,
-                                 attendance: try Self.fetchAttendance(db, learnerID: learnerID))
+                                 attendance: try Self.fetchAttendance(db, learnerID: learnerID),
+                                 certificates: try Self.fetchCertificates(db, learnerID: learnerID))
         }
     }
 
     public func deleteLearner(id: String) async throws -> Bool {
         let deleted = try await write { db in
             try db.execute(sql: "DELETE FROM web_session WHERE kind = 'learner' AND subject_id = ?", arguments: [id])
+            try db.execute(sql: Self.scrubCertificates, arguments: [id])
             try db.execute(sql: "DELETE FROM learner WHERE id = ?", arguments: [id])
             return db.changesCount > 0
         }
@@ -405,7 +456,7 @@ public final class SQLiteStore: RecordStore {
                              result?.score.numerator, result?.score.denominator, result?.passed, attemptID])
     }
 
-    private static func learner(_ row: Row) -> Learner {
+    static func learner(_ row: Row) -> Learner {
         Learner(id: row["id"], displayName: row["display_name"], createdAt: row["created_at"])
     }
 

@@ -27,6 +27,7 @@ struct WelcomePage: Sendable {
     var resumeError: String?
     var name: String?
     var code: String?
+    var cohortKey: String?
 }
 
 /// The new learner's resume code, shown once.
@@ -50,6 +51,8 @@ struct CoursePage: Sendable {
     var completionNote: String?
     var attendanceNote: String?
     var modules: [ModuleRow]
+    var certificate: CertificateOfferView?
+    var joinedCohort: String?
 }
 
 /// A module on the course page.

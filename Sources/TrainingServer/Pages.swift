@@ -20,7 +20,9 @@ struct Pages: Sendable {
         let required = ["layout", "welcome", "code", "course", "module", "section", "feedback", "result", "error",
                         "staff-layout", "staff-sign-in", "staff-code", "staff-password", "staff-home", "staff-people",
                         "staff-audit", "staff-two-step", "staff-error",
-                        "group-sessions", "group-control", "group-ended", "group-present", "group-join", "group-live", "group-guide"]
+                        "group-sessions", "group-control", "group-ended", "group-present", "group-join", "group-live", "group-guide",
+                        "staff-learners", "staff-learner", "staff-cohorts", "staff-certificates", "staff-certificate-row",
+                        "certificate", "verify"]
         for name in required where !FileManager.default.fileExists(atPath: "\(directory)/\(name).mustache") {
             throw ServerError("the template \(directory)/\(name).mustache is missing",
                               hint: "run from the Groundwork folder, or pass --templates with the folder that holds the .mustache files")

@@ -1,3 +1,4 @@
+import Credentials
 import CurriculumKit
 import Foundation
 import Hummingbird
@@ -11,6 +12,8 @@ struct Routes: Sendable {
     let pages: Pages
     let sessions: Sessions
     let resumeLimiter: FailureLimiter
+    let coordination: Coordination
+    let certificates: Certificates
     let html = HTMLCache()
 
     private var curriculum: Curriculum { coursework.curriculum }
@@ -21,6 +24,7 @@ struct Routes: Sendable {
         router.get("/welcome") { request, context in try await welcome(request, context) }
         router.post("/resume") { request, context in try await resume(request, context) }
         router.post("/sign-out") { request, context in try await signOut(request, context) }
+        router.get("/start/:key") { request, context in try await cohortLink(request, context) }
         router.get("/modules/:module") { request, context in try await module(request, context) }
         router.post("/modules/:module/attempts") { request, context in try await startAttempt(request, context) }
         router.get("/modules/:module/sections/:number") { request, context in
@@ -66,18 +70,73 @@ struct Routes: Sendable {
                 let status = ModuleStatus(progress)
                 return ModuleRow(id: module.id, title: module.title, stateText: status.label, stateClass: status.tone.rawValue,
                                  attemptsNote: status.attemptsNote, minutes: module.minutes)
-            })
+            },
+            certificate: try await certificateOffer(for: learner, request: request),
+            joinedCohort: request.uri.queryParameters.get("joined") == nil ? nil : "You joined your program's group for this course.")
         return pages.page("course", page, context: context)
     }
 
+    /// What the course page says about certificates.
+    private func certificateOffer(for learner: Learner, request: Request) async throws -> CertificateOfferView? {
+        let problem = request.uri.queryParameters.get("certificate")
+        let nameError = problem == "name" ? "Type the name to print on your certificate: letters, spaces and everyday punctuation, up to 60 characters." : nil
+        var view = CertificateOfferView(canClaim: false, renewing: false, holding: nil, withdrawn: false, refreshers: [],
+                                        nameError: nameError, notYetNote: nil)
+        switch try await certificates.offer(for: learner) {
+        case .none:
+            return nil
+        case .notYet:
+            view.notYetNote = "When you finish, you can get your certificate here."
+        case .claim:
+            view.canClaim = true
+        case let .withdrawn(record):
+            view.withdrawn = true
+            view.holding = held(record)
+        case let .holding(record, renewal):
+            view.holding = held(record)
+            if let renewal {
+                view.renewing = true
+                view.canClaim = renewal.ready
+                view.refreshers = renewal.modules.map { RefresherView(id: $0.id, title: $0.title, done: $0.done) }
+            }
+        }
+        return view
+    }
+
+    private func held(_ record: CertificateRecord) -> CertificateHeld {
+        CertificateHeld(code: record.code, validUntil: record.validUntil.map(CertificateRoutes.longDay),
+                        expired: record.standing(at: Date()) == .expired, url: "/certificates/\(record.code)")
+    }
+
+    /// A cohort's join link: a signed-in learner joins at once; anyone else sees the start
+    /// page, and joins as they start or continue.
+    private func cohortLink(_ request: Request, _ context: WebContext) async throws -> Response {
+        guard let cohort = try await coordination.cohort(joinKey: context.parameters.get("key") ?? "") else {
+            return pages.error(.notFound, heading: "That link doesn't work", message: "This join link isn't one we know. Check it with whoever gave it to you, or start the course without it.",
+                               context: context)
+        }
+        if let learner = try await learner(context) {
+            try await coordination.join(cohort, learnerID: learner.id)
+            return pages.redirect(to: "/?joined=1")
+        }
+        return welcomePage(context, cohortKey: cohort.joinKey)
+    }
+
+    /// Joins the cohort a start or resume form came from, if it names one.
+    private func joinCohort(_ form: Form, learnerID: String) async throws {
+        guard let key = form["cohort"], !key.isEmpty, let cohort = try await coordination.cohort(joinKey: key) else { return }
+        try await coordination.join(cohort, learnerID: learnerID)
+    }
+
     private func welcomePage(_ context: WebContext, startError: String? = nil, resumeError: String? = nil, name: String? = nil,
-                             code: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+                             code: String? = nil, cohortKey: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let chrome = pages.chrome(context, learner: nil)
         // The page's own heading is the course title, with the forms right under it (on a
         // phone, within the first screen); the welcome follows, without its own first title.
         let welcome = html.html("welcome") { Self.withoutLeadingTitle(LessonHTML.render(curriculum.welcome)) }
         let page = WelcomePage(courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: nil,
-                               welcomeHTML: welcome, startError: startError, resumeError: resumeError, name: name, code: code)
+                               welcomeHTML: welcome, startError: startError, resumeError: resumeError, name: name, code: code,
+                               cohortKey: cohortKey.flatMap { $0.count == 16 && $0.allSatisfy(\.isHexDigit) ? $0 : nil })
         return pages.page("welcome", page, context: context, status: status)
     }
 
@@ -94,11 +153,13 @@ struct Routes: Sendable {
         do {
             let (learner, code) = try await coursework.register(displayName: name)
             context.logger.info("learner registered")
+            try await joinCohort(form, learnerID: learner.id)
             // The code travels sealed in the server-side session, to be shown once.
             let token = try await sessions.begin(.learner, subjectID: learner.id, flash: code.description)
             return pages.redirect(to: "/welcome", session: .signedIn(learnerID: learner.id, token: token))
         } catch let error as RecordsError where error.kind == .badDisplayName {
-            return welcomePage(context, startError: sentence(error), name: String(name.prefix(200)), status: .badRequest)
+            return welcomePage(context, startError: sentence(error), name: String(name.prefix(200)), cohortKey: form["cohort"],
+                               status: .badRequest)
         }
     }
 
@@ -122,11 +183,13 @@ struct Routes: Sendable {
         }
         do {
             let learner = try await coursework.learner(resumeCode: typed)
+            try await joinCohort(form, learnerID: learner.id)
             let token = try await sessions.begin(.learner, subjectID: learner.id)
             return pages.redirect(to: "/", session: .signedIn(learnerID: learner.id, token: token))
         } catch let error as RecordsError where error.kind == .unknownCode || error.kind == .malformedCode {
             await resumeLimiter.recordFailure(context.clientKey)
-            return welcomePage(context, resumeError: sentence(error), code: String(typed.prefix(100)), status: .badRequest)
+            return welcomePage(context, resumeError: sentence(error), code: String(typed.prefix(100)), cohortKey: form["cohort"],
+                               status: .badRequest)
         }
     }
 

@@ -74,7 +74,7 @@ struct StaffRoutes: Sendable {
     }
 
     /// What every staff page has: course title, language, the form token and who is signed in.
-    private func chrome(_ context: WebContext, _ signIn: StaffSignIn?) -> (courseTitle: String, language: String, csrf: String, staff: StaffName?) {
+    func chrome(_ context: WebContext, _ signIn: StaffSignIn?) -> (courseTitle: String, language: String, csrf: String, staff: StaffName?) {
         let chrome = pages.chrome(context, learner: nil)
         return (chrome.courseTitle, chrome.language, chrome.csrf, signIn.map { StaffName(name: $0.member.name) })
     }

@@ -1,3 +1,4 @@
+import Credentials
 import CurriculumKit
 import Foundation
 import Hummingbird
@@ -41,6 +42,8 @@ public enum TrainingServer {
         public var joinFailuresPer15Minutes: Int
         /// Where group-session changes are published (tests share one to watch them).
         public var live: LiveUpdates
+        /// The organisation certificates name as their issuer.
+        public var issuerName: String
 
         /// Creates a configuration.
         public init(host: String = "127.0.0.1", port: Int = 8080, templates: String = "Templates",
@@ -49,7 +52,9 @@ public enum TrainingServer {
                     trustedProxies: Set<String> = [], requireTwoStepForCoordinators: Bool = false,
                     connectionsPerClient: Int = 64, requestTimeout: TimeAmount = .seconds(10),
                     bcryptCost: UInt8 = StaffAccounts.defaultBcryptCost, baseURL: String? = nil,
-                    joinFailuresPer15Minutes: Int = 30, live: LiveUpdates = LiveUpdates()) {
+                    joinFailuresPer15Minutes: Int = 30, live: LiveUpdates = LiveUpdates(),
+                    issuerName: String = "Groundwork training") {
+            self.issuerName = issuerName
             self.host = host
             self.port = port
             self.templates = templates
@@ -85,11 +90,16 @@ public enum TrainingServer {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RedirectMiddleware())
         let window: TimeInterval = 15 * 60
+        let accounts = StaffAccounts(store: store, bcryptCost: configuration.bcryptCost)
+        let coordination = Coordination(coursework: coursework, accounts: accounts,
+                                        records: LearnerRecords(store: store, hasher: coursework.hasher))
+        let certificates = try await Certificates.open(coursework: coursework, accounts: accounts, issuerName: configuration.issuerName)
         Routes(coursework: coursework, pages: pages, sessions: sessions,
                resumeLimiter: FailureLimiter(perKey: configuration.resumeFailuresPer15Minutes,
-                                             siteWide: configuration.siteResumeFailuresPer15Minutes, window: window))
+                                             siteWide: configuration.siteResumeFailuresPer15Minutes, window: window),
+               coordination: coordination, certificates: certificates)
             .register(on: router)
-        let staff = StaffRoutes(accounts: StaffAccounts(store: store, bcryptCost: configuration.bcryptCost), sessions: sessions, pages: pages,
+        let staff = StaffRoutes(accounts: accounts, sessions: sessions, pages: pages,
                                 accountLimiter: FailureLimiter(perKey: configuration.signInFailuresPerAccount, siteWide: .max, window: window),
                                 clientLimiter: FailureLimiter(perKey: configuration.signInFailuresPerClient, siteWide: .max, window: window),
                                 requireTwoStep: configuration.requireTwoStepForCoordinators, baseURL: configuration.baseURL)
@@ -102,6 +112,10 @@ public enum TrainingServer {
                     resumeLimiter: FailureLimiter(perKey: configuration.resumeFailuresPer15Minutes,
                                                   siteWide: configuration.siteResumeFailuresPer15Minutes, window: window),
                     baseURL: configuration.baseURL)
+            .register(on: router)
+        CoordinatorRoutes(coordination: coordination, certificates: certificates, staff: staff, pages: pages, baseURL: configuration.baseURL)
+            .register(on: router)
+        CertificateRoutes(certificates: certificates, coursework: coursework, pages: pages, baseURL: configuration.baseURL)
             .register(on: router)
         return router
     }

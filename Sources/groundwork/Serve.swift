@@ -39,8 +39,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("require-2fa"), help: "Coordinators must turn on two-step sign-in before using the staff area.")
     var requireTwoStep = false
 
-    @ArgumentParser.Option(help: "The public address staff sign-in links start with, like https://training.example.org.")
+    @ArgumentParser.Option(help: "The public address staff sign-in links, join links and certificates start with, like https://training.example.org.")
     var baseURL: String?
+
+    @ArgumentParser.Option(help: "The organisation certificates name as their issuer (also $GROUNDWORK_ISSUER_NAME).")
+    var issuerName: String?
 
     @ArgumentParser.Option(help: "Seconds a request's headers may take to arrive, and a kept-alive connection may stay idle.")
     var requestTimeout = 10
@@ -72,7 +75,9 @@ struct Serve: AsyncParsableCommand {
                 configuration: .init(host: host, port: port, templates: templates, trustedProxies: Set(trustedProxies),
                                      requireTwoStepForCoordinators: requireTwoStep,
                                      connectionsPerClient: connectionsPerClient, requestTimeout: .seconds(Int64(requestTimeout)),
-                                     baseURL: baseURL),
+                                     baseURL: baseURL,
+                                     issuerName: issuerName ?? ProcessInfo.processInfo.environment["GROUNDWORK_ISSUER_NAME"]
+                                        ?? "Groundwork training"),
                 logger: logger)
             try await app.runService()
             logger.info("stopped")

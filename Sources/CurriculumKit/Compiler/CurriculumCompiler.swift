@@ -178,11 +178,17 @@ public enum CurriculumCompiler {
             }
         }
         if let entry = fields["certificate"],
-           let certificate = reader.mapping(entry.value, known: ["name", "valid-for"], what: "certificate") {
+           let certificate = reader.mapping(entry.value, known: ["name", "valid-for", "renew-with"], what: "certificate") {
             settings.certificate = CourseSettings.Certificate(
                 name: reader.string(certificate["name"], "name") ?? settings.title,
                 validFor: reader.validity(certificate["valid-for"], "valid-for")
             )
+            if let list = reader.stringList(certificate["renew-with"], "certificate.renew-with") {
+                settings.certificate?.renewWith = list.map(\.0)
+                for (id, position) in list where positions["renew:" + id] == nil {
+                    positions["renew:" + id] = position
+                }
+            }
         }
         if let entry = fields["reading-grade"] {
             if entry.value.string == "off" {
@@ -257,6 +263,11 @@ public enum CurriculumCompiler {
                 sink.error("course.missing-module", at: orderPositions["completion:" + id] ?? SourcePosition(line: 1, column: 1),
                            "completion lists the module '\(id)', but no module file has that id",
                            hint: "use the ids of module files, or `modules: all`")
+            }
+            for id in settings.certificate?.renewWith ?? [] where byID[id] == nil {
+                sink.error("course.missing-module", at: orderPositions["renew:" + id] ?? SourcePosition(line: 1, column: 1),
+                           "certificate.renew-with lists the module '\(id)', but no module file has that id",
+                           hint: "name the refresher modules by the ids in their files")
             }
             diagnostics += sink.diagnostics
         }

@@ -1,3 +1,4 @@
+import Foundation
 /// A titled source cited by a module.
 public struct SourceLink: Sendable, Equatable, Codable {
     /// The source's title.
@@ -77,6 +78,21 @@ public struct Validity: Sendable, Equatable, Codable, CustomStringConvertible {
     public var unit: Unit
 
     public var description: String { "\(count) \(unit.rawValue)" }
+
+    /// The date this long after `start`, by the Gregorian calendar in UTC.
+    public func end(from start: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let component: Calendar.Component
+        var amount = count
+        switch unit {
+        case .days: component = .day
+        case .weeks: component = .day; amount = count * 7
+        case .months: component = .month
+        case .years: component = .year
+        }
+        return calendar.date(byAdding: component, value: amount, to: start) ?? start.addingTimeInterval(Double(amount) * 86_400)
+    }
 }
 
 /// The course's rules and settings, from `course.md`'s front matter.
@@ -97,6 +113,9 @@ public struct CourseSettings: Sendable, Equatable, Codable {
         public var name: String
         /// How long it is valid.
         public var validFor: Validity?
+        /// The refresher modules a holder passes again, in the 90 days before it expires, to
+        /// get a new one; empty means renewing takes every required module again.
+        public var renewWith: [String] = []
     }
 
     /// Course id.

@@ -29,6 +29,8 @@ public struct ModuleProgress: Sendable, Equatable {
     public var bestScore: Score?
     /// Whether an attempt is open.
     public var hasOpenAttempt: Bool
+    /// Whether it counts as passed because a coordinator marked it complete by exception.
+    public var completeByException: Bool = false
 }
 
 /// A learner's progress through the course, by the course's completion rules.
@@ -68,7 +70,8 @@ public struct Coursework: Sendable {
     public let curriculum: Curriculum
     /// Where records go.
     public let store: any RecordStore
-    private let hasher: ResumeCodeHasher
+    /// Digests resume codes with the installation's key.
+    public let hasher: ResumeCodeHasher
     private let now: @Sendable () -> Date
     private let newSeed: @Sendable () -> UInt64
 
@@ -107,6 +110,20 @@ public struct Coursework: Sendable {
         try await store.learner(resumeCode: text, hasher: hasher)
     }
 
+    /// Gives a learner a new resume code: the old one stops working and their signed-in
+    /// devices are signed out. Nil when there is no such learner.
+    public func replaceResumeCode(learnerID: String) async throws -> ResumeCode? {
+        for _ in 0..<5 {
+            let code = ResumeCode.generate()
+            do {
+                return try await store.replaceResumeCode(learnerID: learnerID, codeDigest: hasher.digest(code)) ? code : nil
+            } catch let error as RecordsError where error.kind == .duplicate {
+                continue
+            }
+        }
+        throw RecordsError(.storage, "couldn't make a new resume code", hint: "try again")
+    }
+
     /// The learner with this id, or nil when there is none (any more).
     public func learner(id: String) async throws -> Learner? {
         try await store.learner(id: id)
@@ -114,30 +131,74 @@ public struct Coursework: Sendable {
 
     // MARK: Progress
 
-    /// The learner's progress through every module, by the course's rules.
+    /// The learner's progress through every module, by the course's rules (and any
+    /// coordinator's adjustments).
     public func progress(of learner: Learner) async throws -> CourseProgress {
         let attempts = try await store.attempts(learnerID: learner.id, moduleID: nil)
+        let adjustments = try await store.adjustments(learnerID: learner.id)
+        let renewal = try await renewalWindowStart(learnerID: learner.id)
         let modules = curriculum.modules.map { module in
-            Self.progress(of: module, attempts: attempts.filter { $0.moduleID == module.id })
+            let own = attempts.filter { $0.moduleID == module.id }
+            return Self.progress(of: module, summary: ModuleSummary(moduleID: module.id, attempts: own),
+                                 adjustments: adjustments.filter { $0.moduleID == module.id },
+                                 attemptsCounted: countedAttempts(module, own, renewalStart: renewal))
         }
-        let required = curriculum.settings.completion.modules ?? curriculum.modules.map(\.id)
-        return CourseProgress(modules: modules, requiredModules: required,
+        return CourseProgress(modules: modules, requiredModules: requiredModules,
                               attendanceRequired: curriculum.settings.completion.attendance,
                               attendance: try await store.attendance(learnerID: learner.id))
     }
 
-    static func progress(of module: Module, attempts: [AttemptRecord]) -> ModuleProgress {
-        let finished = attempts.filter { $0.status == .finished }
-        let open = attempts.contains { $0.status == .open }
+    /// The ids of the modules completion needs.
+    public var requiredModules: [String] {
+        curriculum.settings.completion.modules ?? curriculum.modules.map(\.id)
+    }
+
+    /// The modules a certificate renewal needs: `certificate.renew-with`, else every required module.
+    public var renewalModules: [String] {
+        let listed = curriculum.settings.certificate?.renewWith ?? []
+        return listed.isEmpty ? requiredModules : listed
+    }
+
+    /// How long before a certificate expires its holder may renew it.
+    public static let renewalWindow: TimeInterval = 90 * 86_400
+
+    /// When the learner's renewal window opened: 90 days before their newest unrevoked
+    /// certificate expires (and on after it expired). Nil when they hold none, or it isn't due yet.
+    public func renewalWindowStart(learnerID: String) async throws -> Date? {
+        let held = try await store.certificates(learnerID: learnerID).filter { $0.revokedAt == nil }
+        guard let newest = held.max(by: { ($0.issuedAt ?? .distantPast) < ($1.issuedAt ?? .distantPast) }),
+              let until = newest.validUntil else { return nil }
+        let start = until.addingTimeInterval(-Self.renewalWindow)
+        return now() >= start ? start : nil
+    }
+
+    /// The finished attempts that count against a module's limit: during a renewal window,
+    /// only a refresher module's attempts begun in it.
+    private func countedAttempts(_ module: Module, _ attempts: [AttemptRecord], renewalStart: Date?) -> Int {
+        var finished = attempts.filter { $0.status == .finished }
+        if let renewalStart, renewalModules.contains(module.id) {
+            finished = finished.filter { $0.startedAt >= renewalStart }
+        }
+        return finished.count
+    }
+
+    /// A module's progress from its attempts' summary and a coordinator's adjustments:
+    /// extra attempts raise the limit, and "complete by exception" counts as passed.
+    static func progress(of module: Module, summary: ModuleSummary, adjustments: [ModuleAdjustment],
+                         attemptsCounted: Int? = nil) -> ModuleProgress {
+        let excused = adjustments.contains { $0.kind == .completeByException }
+        let extra = adjustments.filter { $0.kind == .extraAttempt }.count
         let state: ModuleProgress.State
-        if finished.contains(where: { $0.passed == true }) { state = .passed }
-        else if open { state = .inProgress }
-        else if !finished.isEmpty { state = .notYetPassed }
+        if summary.passed || excused { state = .passed }
+        else if summary.hasOpenAttempt { state = .inProgress }
+        else if summary.attemptsFinished > 0 { state = .notYetPassed }
         else { state = .notStarted }
+        let counted = max(0, (attemptsCounted ?? summary.attemptsFinished) - extra)
         return ModuleProgress(
-            moduleID: module.id, title: module.title, state: state, attemptsUsed: finished.count,
-            attemptsLeft: AttemptPolicy.attemptsLeft(module, previous: finished.count),
-            bestScore: finished.compactMap(\.score).max(), hasOpenAttempt: open)
+            moduleID: module.id, title: module.title, state: state, attemptsUsed: summary.attemptsFinished,
+            attemptsLeft: AttemptPolicy.attemptsLeft(module, previous: counted),
+            bestScore: summary.bestScore.map { Score(percent: Int(($0 * 100).rounded())) },
+            hasOpenAttempt: summary.hasOpenAttempt, completeByException: excused && !summary.passed)
     }
 
     // MARK: Attempts
@@ -167,7 +228,10 @@ public struct Coursework: Sendable {
                 continue
             }
             let used = attempts.filter { $0.status == .finished }.count
-            guard AttemptPolicy.mayStartAttempt(module, previous: used) else {
+            let extra = try await store.adjustments(learnerID: learnerID)
+                .filter { $0.moduleID == module.id && $0.kind == .extraAttempt }.count
+            let counted = countedAttempts(module, attempts, renewalStart: try await renewalWindowStart(learnerID: learnerID))
+            guard AttemptPolicy.mayStartAttempt(module, previous: max(0, counted - extra)) else {
                 throw RecordsError(.noAttemptsLeft, "you've used all \(used) attempts at “\(module.title)”",
                                    hint: "talk to your coordinator about another try")
             }
@@ -281,8 +345,12 @@ public struct Coursework: Sendable {
         if let attempt = records.attempts.first(where: { $0.status == .open }), attempt.moduleHash == module.hash {
             open = AttemptState(module: module, attempt: attempt, responses: records.openResponses)
         }
+        let adjustments = try await store.adjustments(learnerID: learnerID).filter { $0.moduleID == module.id }
+        let counted = countedAttempts(module, records.attempts, renewalStart: try await renewalWindowStart(learnerID: learnerID))
         return ModuleView(learner: records.learner, module: module,
-                          progress: Self.progress(of: module, attempts: records.attempts), open: open)
+                          progress: Self.progress(of: module, summary: ModuleSummary(moduleID: module.id, attempts: records.attempts),
+                                                  adjustments: adjustments, attemptsCounted: counted),
+                          open: open)
     }
 
     /// The learner's open attempt at the module, if there is one on the current content.

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 /// Lowercase hexadecimal for digests and random ids, without Foundation's `String(format:)`.
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
@@ -17,5 +19,10 @@ public enum Hex {
     public static func random(bytes count: Int) -> String {
         var rng = SystemRandomNumberGenerator()
         return encode((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
+    }
+
+    /// The SHA-256 digest of a text's UTF-8, in hex.
+    public static func sha256(_ text: String) -> String {
+        encode(SHA256.hash(data: Data(text.utf8)))
     }
 }

@@ -32,4 +32,12 @@ public struct LearnerRecords: Sendable {
         _ = try await store.deleteLearner(id: learner.id)
         return learner
     }
+
+    /// Removes the learner with this id and every trace of them (a coordinator's removal);
+    /// returns who it was, or nil when there was nobody.
+    public func delete(learnerID: String) async throws -> Learner? {
+        guard let learner = try await store.learner(id: learnerID) else { return nil }
+        _ = try await store.deleteLearner(id: learner.id)
+        return learner
+    }
 }

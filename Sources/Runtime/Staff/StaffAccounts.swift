@@ -214,6 +214,22 @@ public struct StaffAccounts: Sendable {
         return try await store.auditLog(limit: limit)
     }
 
+    /// Checks that `actor` may act as a coordinator, then writes what they did, and why, to
+    /// the audit log. `.notAllowed` for anyone else; `.missingReason` when `reason` is blank.
+    public func auditCoordinatorAction(_ action: String, _ detail: String, reason: String, by actor: Actor) async throws {
+        try requireCoordinator(actor)
+        let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !why.isEmpty else {
+            throw RecordsError(.missingReason, "say why, for the audit log", hint: "write a short reason, such as “missed the session, joined the next one”")
+        }
+        try await audit(actor, action, detail + " · reason: " + String(why.prefix(500)))
+    }
+
+    /// Checks that `actor` may act as a coordinator; `.notAllowed` otherwise.
+    public func requireCoordinatorRole(_ actor: Actor) throws {
+        try requireCoordinator(actor)
+    }
+
     // MARK: Helpers
 
     static let refused = RecordsError(.signInRefused, "that name and password don't match",

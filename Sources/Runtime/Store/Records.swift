@@ -142,12 +142,15 @@ public struct LearnerExport: Sendable, Equatable, Codable {
     public var attempts: [Attempt]
     /// Every group session attended, oldest first.
     public var attendance: [Attendance]
+    /// Every certificate, oldest first, with its signed credential.
+    public var certificates: [CertificateRecord]
 
     /// Creates an export.
-    public init(learner: Learner, attempts: [Attempt], attendance: [Attendance] = []) {
+    public init(learner: Learner, attempts: [Attempt], attendance: [Attendance] = [], certificates: [CertificateRecord] = []) {
         self.learner = learner
         self.attempts = attempts
         self.attendance = attendance
+        self.certificates = certificates
     }
 
     public init(from decoder: any Decoder) throws {
@@ -157,9 +160,10 @@ public struct LearnerExport: Sendable, Equatable, Codable {
         attempts = try container.decode([Attempt].self, forKey: .attempts)
         // Exports made before group sessions have no attendance.
         attendance = try container.decodeIfPresent([Attendance].self, forKey: .attendance) ?? []
+        certificates = try container.decodeIfPresent([CertificateRecord].self, forKey: .certificates) ?? []
     }
 
-    private enum CodingKeys: String, CodingKey { case format, learner, attempts, attendance }
+    private enum CodingKeys: String, CodingKey { case format, learner, attempts, attendance, certificates }
 }
 
 /// What a page about one module needs, read at once: the learner, their attempts at the

@@ -39,6 +39,9 @@ public struct RecordsError: Error, Sendable, Equatable, CustomStringConvertible 
             case signInRefused = "sign-in-refused"
             case notAllowed = "not-allowed"
             case noRecords = "no-records"
+            case unknownLearner = "unknown-learner"
+            case missingReason = "missing-reason"
+            case notEligible = "not-eligible"
             case unreadable
             case storage
         }
@@ -82,6 +85,12 @@ public struct RecordsError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let notAllowed = Kind(.notAllowed)
         /// The place named holds no Groundwork records yet.
         public static let noRecords = Kind(.noRecords)
+        /// No learner has this id (they may have been deleted).
+        public static let unknownLearner = Kind(.unknownLearner)
+        /// A coordinator's action needs a reason for the audit log, and none was given.
+        public static let missingReason = Kind(.missingReason)
+        /// The learner hasn't met the rule this needs (a certificate before completion, a renewal too early).
+        public static let notEligible = Kind(.notEligible)
         /// A stored record can't be read back (an unknown status, an answer that can't be decoded).
         public static let unreadable = Kind(.unreadable)
         /// The data folder or database can't be used.
@@ -90,11 +99,11 @@ public struct RecordsError: Error, Sendable, Equatable, CustomStringConvertible 
         /// The category this kind belongs to.
         public var category: Category {
             switch value {
-            case .malformedCode, .badDisplayName, .badPassword: return .badInput
+            case .malformedCode, .badDisplayName, .badPassword, .missingReason: return .badInput
             case .noAttemptsLeft, .alreadyAnswered, .attemptClosed, .attemptAlreadyOpen, .duplicate, .signInRefused, .notAllowed,
-                 .pollClosed, .sessionEnded, .sessionMoved:
+                 .pollClosed, .sessionEnded, .sessionMoved, .notEligible:
                 return .conflict
-            case .unknownCode, .unknownItem, .unknownStaff, .noRecords, .unknownSession: return .notFound
+            case .unknownCode, .unknownItem, .unknownStaff, .noRecords, .unknownSession, .unknownLearner: return .notFound
             case .unreadable, .storage: return .storage
             }
         }

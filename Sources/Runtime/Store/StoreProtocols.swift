@@ -163,7 +163,72 @@ public protocol GroupSessionStore: Sendable {
     func attendance(learnerID: String) async throws -> [Attendance]
 }
 
+/// Cohorts, coordinators' adjustments, new resume codes and the completion report's bulk read.
+///
+/// Rules every store keeps (the contract suite checks each):
+/// - Cohort names are unique ignoring case, and join keys unique (`.duplicate` otherwise).
+/// - A learner is in at most one cohort; moving them replaces it.
+/// - Replacing a resume code makes the old one find nobody, and ends the learner's web sessions.
+/// - Deleting a learner removes their cohort place and adjustments.
+/// - The roster reads every learner with their module summaries, attendance count,
+///   adjustments and certificates, and never an answer.
+public protocol CoordinatorStore: Sendable {
+    /// Stores a new cohort; `.duplicate` when its name (ignoring case) or key is taken.
+    func createCohort(_ cohort: Cohort) async throws
+    /// Every cohort, by name.
+    func cohorts() async throws -> [Cohort]
+    /// The cohort with this join key.
+    func cohort(joinKey: String) async throws -> Cohort?
+    /// Puts a learner in a cohort (nil: in none). `.unknownLearner` when there is no such
+    /// learner, `.unknownItem` when there is no such cohort.
+    func setCohort(learnerID: String, cohortID: String?) async throws
+    /// The learner's cohort's id.
+    func cohortID(learnerID: String) async throws -> String?
+    /// Records an adjustment; `.unknownLearner` when there is no such learner.
+    func addAdjustment(_ adjustment: ModuleAdjustment) async throws
+    /// A learner's adjustments, oldest first.
+    func adjustments(learnerID: String) async throws -> [ModuleAdjustment]
+    /// Gives the learner a new resume code (by its digest) and ends their web sessions, in
+    /// one transaction. Returns false when there is no such learner; `.duplicate` when
+    /// another learner has the digest.
+    func replaceResumeCode(learnerID: String, codeDigest: String) async throws -> Bool
+    /// Every learner, as the completion report needs them.
+    func roster() async throws -> [RosterRecord]
+}
+
+/// Certificates, the issuer's signing key and the revocation list.
+///
+/// Rules every store keeps (the contract suite checks each):
+/// - A certificate's id, code and status index are each unique (`.duplicate` otherwise).
+/// - Revoking keeps the first revocation's date and reason.
+/// - Deleting a learner keeps only each certificate's id, code, status index and revocation
+///   date; the name, the course, the dates, the reason and the signed credential go.
+/// - The issuer key is stored once: of two servers storing one, both get the first.
+public protocol CertificateStore: Sendable {
+    /// A status-list index no certificate has yet (the next after the highest).
+    func nextStatusIndex() async throws -> Int
+    /// Stores a certificate; `.duplicate` when its id, code or status index is taken.
+    func addCertificate(_ certificate: CertificateRecord) async throws
+    /// A learner's certificates, oldest first.
+    func certificates(learnerID: String) async throws -> [CertificateRecord]
+    /// The certificate with this code (as ``CertificateCode`` writes it).
+    func certificate(code: String) async throws -> CertificateRecord?
+    /// The certificate with this credential id.
+    func certificate(id: String) async throws -> CertificateRecord?
+    /// Revokes a certificate; false when there is none with this id or it was already revoked.
+    func revokeCertificate(id: String, at date: Date, reason: String) async throws -> Bool
+    /// The status-list indexes of every revoked certificate.
+    func revokedStatusIndexes() async throws -> [Int]
+    /// Held (not removed), unrevoked certificates whose `validUntil` is before `date`, soonest first.
+    func certificates(expiringBefore date: Date) async throws -> [CertificateRecord]
+    /// The issuer's signing key (PEM), if one is stored.
+    func issuerKey() async throws -> String?
+    /// Stores the issuer's key unless one is stored already, and returns the stored one.
+    func storeIssuerKey(_ pem: String) async throws -> String
+}
+
 public typealias RecordStore = LearnerStore & AttemptStore & StaffStore & SessionStore & GroupSessionStore
+    & CoordinatorStore & CertificateStore
 
 extension LearnerStore {
     /// The learner with this resume code, as typed; fails with `.malformedCode` or `.unknownCode`.
