@@ -5,17 +5,18 @@ COURSE ?= Curriculum
 .PHONY: run test test-tools deps build check bench bench-web bench-live browser-test learn clean
 
 # Install what the build needs when it is missing: libcmark-dev (Markdown),
-# libsqlite3-dev (learner records) and libqrencode-dev (QR codes on join slides).
-DEB_PACKAGES = libcmark-dev libsqlite3-dev libqrencode-dev pkg-config
+# libsqlite3-dev (learner records), libqrencode-dev (QR codes on join slides and
+# certificates) and zlib1g-dev (the certificates' revocation list).
+DEB_PACKAGES = libcmark-dev libsqlite3-dev libqrencode-dev zlib1g-dev pkg-config
 deps:
-	@if ! pkg-config --exists libcmark sqlite3 libqrencode 2>/dev/null; then \
+	@if ! pkg-config --exists libcmark sqlite3 libqrencode zlib 2>/dev/null; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "Installing $(DEB_PACKAGES) (Markdown parsing and learner records)..."; \
 	    (apt-get install -y -qq $(DEB_PACKAGES) >/dev/null 2>&1 || \
 	     (apt-get update -qq && apt-get install -y -qq $(DEB_PACKAGES) >/dev/null)) || \
 	     { echo "error: could not install $(DEB_PACKAGES) with apt-get"; exit 1; }; \
 	  else \
-	    echo "error: libcmark (CommonMark), libsqlite3 (SQLite) or libqrencode (QR codes) development files are missing."; \
+	    echo "error: libcmark (CommonMark), libsqlite3 (SQLite), libqrencode (QR codes) or zlib development files are missing."; \
 	    echo "Install them, then run this again:  sudo apt-get install $(DEB_PACKAGES)"; \
 	    exit 1; \
 	  fi; \

@@ -142,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "GroundworkBenchmarks",
             dependencies: [
-                "CurriculumKit", "Ccmark", "Runtime", "SQLiteStore",
+                "CurriculumKit", "Ccmark", "Runtime", "SQLiteStore", "Presentation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

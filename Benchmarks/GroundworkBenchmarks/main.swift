@@ -1,11 +1,12 @@
 // Groundwork benchmarks: figures as ratios against a baseline measured in the same run.
 //
-//   swift run -c release GroundworkBenchmarks [compile|evaluate|records] [--megabytes N]
+//   swift run -c release GroundworkBenchmarks [compile|evaluate|records|roster] [--megabytes N]
 //
 // compile:  `groundwork check`'s whole pipeline on a generated course of at least 20 MB,
 //           against raw `cmark_parse_document` on the same bytes.
 // evaluate: evaluations per second over a realistic mix of question kinds, one core.
 // records:  answers recorded per second with durability on, against raw sqlite3 inserts.
+// roster:   the coordinator's report and CSV over 10,000 learners, against a raw SQL read.
 import Ccmark
 import CurriculumKit
 import Foundation
@@ -251,3 +252,4 @@ let which = arguments.first ?? "all"
 if which == "compile" || which == "all" { try benchCompile(megabytes: megabytes) }
 if which == "evaluate" || which == "all" { benchEvaluate() }
 if which == "records" || which == "all" { try await benchRecords() }
+if which == "roster" || which == "all" { try await benchRoster() }

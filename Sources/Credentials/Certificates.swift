@@ -67,7 +67,10 @@ public struct Certificates: Sendable {
         guard let newest = held.max(by: { ($0.issuedAt ?? .distantPast) < ($1.issuedAt ?? .distantPast) }) else {
             return try await coursework.progress(of: learner).isComplete ? .claim : .notYet
         }
-        if newest.revokedAt != nil { return .withdrawn(newest) }
+        if newest.revokedAt != nil {
+            guard newest.reissueAllowed else { return .withdrawn(newest) }
+            return try await coursework.progress(of: learner).isComplete ? .claim : .notYet
+        }
         return .holding(newest, renewal: try await renewal(for: learner, current: newest))
     }
 
@@ -217,7 +220,10 @@ public struct Certificates: Sendable {
     // MARK: Coordinators
 
     /// Revokes a certificate with a reason for the audit log; verification then says revoked.
-    public func revoke(code typed: String, reason: String, by actor: StaffAccounts.Actor) async throws -> CertificateRecord {
+    /// With `allowReissue` the learner may claim a new certificate (to correct the printed
+    /// name, say); otherwise the revocation stands until a coordinator acts again.
+    public func revoke(code typed: String, reason: String, allowReissue: Bool = false,
+                       by actor: StaffAccounts.Actor) async throws -> CertificateRecord {
         try accounts.requireCoordinatorRole(actor)
         guard let code = CertificateCode.normalized(typed), let record = try await store.certificate(code: code) else {
             throw RecordsError(.unknownItem, "no certificate has the code \(typed)", hint: "check the code printed on it")
@@ -225,8 +231,10 @@ public struct Certificates: Sendable {
         guard record.revokedAt == nil else {
             throw RecordsError(.notEligible, "certificate \(code) is already revoked")
         }
-        try await accounts.auditCoordinatorAction("certificate revoked", "certificate \(code)", reason: reason, by: actor)
-        _ = try await store.revokeCertificate(id: record.id, at: now(), reason: reason.trimmingCharacters(in: .whitespacesAndNewlines))
+        try await accounts.auditCoordinatorAction("certificate revoked", "certificate \(code)" + (allowReissue ? ", may claim a new one" : ""),
+                                                  reason: reason, by: actor)
+        _ = try await store.revokeCertificate(id: record.id, at: now(), reason: reason.trimmingCharacters(in: .whitespacesAndNewlines),
+                                              allowReissue: allowReissue)
         return try await store.certificate(code: code) ?? record
     }
 

@@ -161,14 +161,14 @@ extension PostgresStore: CoordinatorStore, CertificateStore {
 
     static let certificateColumns = """
         id, code, learner_id, name, course_id, course_title, course_version, content_hash, issued_at, valid_until,
-        status_index, revoked_at, revoke_reason, credential, renews
+        status_index, revoked_at, revoke_reason, reissue, credential, renews
         """
 
     private func certificates(_ rows: PostgresRowSequence) async throws -> [CertificateRecord] {
         var list: [CertificateRecord] = []
         for try await row in rows {
             let r = row.makeRandomAccess()
-            list.append(CertificateRecord(
+            var record = CertificateRecord(
                 id: try r["id"].decode(String.self), code: try r["code"].decode(String.self),
                 learnerID: try r["learner_id"].decode(String?.self), name: try r["name"].decode(String?.self),
                 courseID: try r["course_id"].decode(String?.self), courseTitle: try r["course_title"].decode(String?.self),
@@ -176,7 +176,9 @@ extension PostgresStore: CoordinatorStore, CertificateStore {
                 issuedAt: try r["issued_at"].decode(Date?.self), validUntil: try r["valid_until"].decode(Date?.self),
                 statusIndex: try r["status_index"].decode(Int.self), revokedAt: try r["revoked_at"].decode(Date?.self),
                 revokeReason: try r["revoke_reason"].decode(String?.self), credential: try r["credential"].decode(String?.self),
-                renews: try r["renews"].decode(String?.self)))
+                renews: try r["renews"].decode(String?.self))
+            record.reissueAllowed = try r["reissue"].decode(Bool.self)
+            list.append(record)
         }
         return list
     }
@@ -227,10 +229,11 @@ extension PostgresStore: CoordinatorStore, CertificateStore {
         }
     }
 
-    public func revokeCertificate(id: String, at date: Date, reason: String) async throws -> Bool {
+    public func revokeCertificate(id: String, at date: Date, reason: String, allowReissue: Bool) async throws -> Bool {
         try await run {
             !(try await client.query("""
-                UPDATE certificate SET revoked_at = \(date), revoke_reason = \(reason) WHERE id = \(id) AND revoked_at IS NULL RETURNING id
+                UPDATE certificate SET revoked_at = \(date), revoke_reason = \(reason), reissue = \(allowReissue)
+                WHERE id = \(id) AND revoked_at IS NULL RETURNING id
                 """, logger: logger).collect()).isEmpty
         }
     }

@@ -54,7 +54,8 @@ extension PostgresStore: LearnerStore, AttemptStore {
             try await db.query("DELETE FROM web_session WHERE kind = 'learner' AND subject_id = \(id)", logger: self.logger)
             try await db.query("""
                 UPDATE certificate SET learner_id = NULL, name = NULL, course_id = NULL, course_title = NULL, course_version = NULL,
-                    content_hash = NULL, issued_at = NULL, valid_until = NULL, revoke_reason = NULL, credential = NULL, renews = NULL
+                    content_hash = NULL, issued_at = NULL, valid_until = NULL, revoke_reason = NULL, reissue = false, credential = NULL,
+                    renews = NULL
                 WHERE learner_id = \(id)
                 """, logger: self.logger)
             let deleted = try await db.query("DELETE FROM learner WHERE id = \(id) RETURNING id", logger: self.logger).collect()

@@ -7,7 +7,8 @@ extension SQLiteStore {
     /// and the revocation date.
     static let scrubCertificates = """
         UPDATE certificate SET learner_id = NULL, name = NULL, course_id = NULL, course_title = NULL, course_version = NULL,
-            content_hash = NULL, issued_at = NULL, valid_until = NULL, revoke_reason = NULL, credential = NULL, renews = NULL
+            content_hash = NULL, issued_at = NULL, valid_until = NULL, revoke_reason = NULL, reissue = 0, credential = NULL,
+            renews = NULL
         WHERE learner_id = ?
         """
 
@@ -175,10 +176,10 @@ extension SQLiteStore {
         try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM certificate WHERE id = ?", arguments: [id]).map(Self.certificate) }
     }
 
-    public func revokeCertificate(id: String, at date: Date, reason: String) async throws -> Bool {
+    public func revokeCertificate(id: String, at date: Date, reason: String, allowReissue: Bool) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "UPDATE certificate SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL",
-                           arguments: [date, reason, id])
+            try db.execute(sql: "UPDATE certificate SET revoked_at = ?, revoke_reason = ?, reissue = ? WHERE id = ? AND revoked_at IS NULL",
+                           arguments: [date, reason, allowReissue, id])
             return db.changesCount > 0
         }
     }
@@ -220,10 +221,12 @@ extension SQLiteStore {
     }
 
     static func certificate(_ row: Row) -> CertificateRecord {
-        CertificateRecord(id: row["id"], code: row["code"], learnerID: row["learner_id"], name: row["name"], courseID: row["course_id"],
-                          courseTitle: row["course_title"], courseVersion: row["course_version"], contentHash: row["content_hash"],
-                          issuedAt: row["issued_at"], validUntil: row["valid_until"], statusIndex: row["status_index"],
-                          revokedAt: row["revoked_at"], revokeReason: row["revoke_reason"], credential: row["credential"],
-                          renews: row["renews"])
+        var record = CertificateRecord(
+            id: row["id"], code: row["code"], learnerID: row["learner_id"], name: row["name"], courseID: row["course_id"],
+            courseTitle: row["course_title"], courseVersion: row["course_version"], contentHash: row["content_hash"],
+            issuedAt: row["issued_at"], validUntil: row["valid_until"], statusIndex: row["status_index"],
+            revokedAt: row["revoked_at"], revokeReason: row["revoke_reason"], credential: row["credential"], renews: row["renews"])
+        record.reissueAllowed = row["reissue"]
+        return record
     }
 }

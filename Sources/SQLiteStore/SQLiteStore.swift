@@ -248,6 +248,7 @@ public final class SQLiteStore: RecordStore {
                     status_index INTEGER NOT NULL UNIQUE,
                     revoked_at DATETIME,
                     revoke_reason TEXT,
+                    reissue BOOLEAN NOT NULL DEFAULT 0,
                     credential TEXT,
                     renews TEXT
                 );

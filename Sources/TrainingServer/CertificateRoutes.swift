@@ -101,9 +101,10 @@ struct CertificateRoutes: Sendable {
     // MARK: Verification
 
     private func verifyForm(_ request: Request, _ context: WebContext) async throws -> Response {
-        if let typed = request.uri.queryParameters.get("code"), !typed.isEmpty {
-            guard let code = CertificateCode.normalized(String(typed)) else {
-                return verifyPage(context, result: nil, error: "That isn't a certificate code. It has 11 letters and digits, like ABCDE-FGHJK-M.",
+        if let typed = Form.query(request)["code"], !typed.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let code = CertificateCode.normalized(typed) else {
+                return verifyPage(context, result: nil,
+                                  error: "That isn't a certificate code. It has 11 letters and digits, like \(CertificateCode.example). Check each one and try again.",
                                   code: String(typed.prefix(40)), status: .badRequest)
             }
             return pages.redirect(to: "/verify/" + code)
@@ -115,7 +116,7 @@ struct CertificateRoutes: Sendable {
                             status: HTTPResponse.Status = .ok) -> Response {
         let chrome = pages.chrome(context, learner: nil)
         let page = VerifyPage(courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: nil,
-                              result: result, error: error, code: code)
+                              result: result, error: error, code: code, example: CertificateCode.example)
         return pages.page("verify", page, context: context, status: status)
     }
 
@@ -134,7 +135,7 @@ struct CertificateRoutes: Sendable {
                 verdict: revoked ? "revoked" : "removed",
                 heading: revoked ? "Revoked" : "Issued by us; details held by its holder",
                 summary: revoked ? "The issuer revoked this certificate. It is no longer valid."
-                    : "This certificate was issued by \(certificates.issuerName). Its holder's records have since been removed at their request, so we no longer keep its details. Ask them for the certificate file and check it below.",
+                    : "This certificate was issued by \(certificates.issuerName). Its holder's records have since been removed, so we no longer keep its details. Ask them for the certificate file and check it below.",
                 facts: [VerifyFact(label: "Code", value: record.code)])
             return verifyPage(context, result: result, error: nil, code: nil)
         }
@@ -258,7 +259,8 @@ enum Multipart {
             if part.suffix(2) == [13, 10] { part.removeLast(2) }
             guard let split = find([13, 10, 13, 10], in: part, from: 0) else { continue }
             let headers = String(decoding: part[..<split], as: UTF8.self)
-            guard let nameRange = headers.range(of: "name=\"") else { continue }
+            // `name="…"`, not the `filename="…"` that may come before it.
+            guard let nameRange = headers.range(of: "; name=\"") ?? headers.range(of: " name=\"") else { continue }
             let rest = headers[nameRange.upperBound...]
             guard let end = rest.firstIndex(of: "\"") else { continue }
             parts[String(rest[..<end])] = Array(part[(split + 4)...])

@@ -29,7 +29,10 @@ struct CoordinatorRoutes: Sendable {
         router.post("/staff/learners/:id/attendance") { request, context in try await act(request, context, .attendance) }
         router.post("/staff/learners/:id/code") { request, context in try await act(request, context, .code) }
         router.post("/staff/learners/:id/remove") { request, context in try await act(request, context, .remove) }
-        router.get("/staff/cohorts") { request, context in try await cohorts(request, context, error: nil) }
+        router.get("/staff/cohorts") { request, context in
+            let made = Form.query(request)["made"]
+            return try await cohorts(request, context, error: nil, made: made)
+        }
         router.post("/staff/cohorts") { request, context in try await createCohort(request, context) }
         router.get("/staff/certificates") { request, context in try await expiring(request, context, error: nil) }
         router.get("/staff/certificates.csv") { request, context in try await expiringCSV(request, context) }
@@ -39,14 +42,14 @@ struct CoordinatorRoutes: Sendable {
     // MARK: The report
 
     private func query(_ request: Request) -> Coordination.Query {
-        let parameters = request.uri.queryParameters
+        let parameters = Form.query(request)
         var query = Coordination.Query()
-        if let cohort = parameters.get("cohort"), cohort != "all" { query.cohortID = cohort == "none" ? "" : cohort }
-        if let state = parameters.get("state") { query.state = Coordination.CompletionState(rawValue: state) }
-        if let days = parameters.get("expires").flatMap({ Int($0) }), days > 0 { query.expiresWithinDays = min(days, 3650) }
-        if let search = parameters.get("q"), !search.isEmpty { query.search = String(search.prefix(60)) }
-        if let sort = parameters.get("sort").flatMap(Coordination.Query.Sort.init(rawValue:)) { query.sort = sort }
-        if let page = parameters.get("page").flatMap({ Int($0) }) { query.page = max(1, page) }
+        if let cohort = parameters["cohort"], !cohort.isEmpty, cohort != "all" { query.cohortID = cohort == "none" ? "" : cohort }
+        if let state = parameters["state"] { query.state = Coordination.CompletionState(rawValue: state) }
+        if let days = parameters["expires"].flatMap({ Int($0) }), days > 0 { query.expiresWithinDays = min(days, 3650) }
+        if let search = parameters["q"]?.trimmingCharacters(in: .whitespaces), !search.isEmpty { query.search = String(search.prefix(60)) }
+        if let sort = parameters["sort"].flatMap(Coordination.Query.Sort.init(rawValue:)) { query.sort = sort }
+        if let page = parameters["page"].flatMap({ Int($0) }) { query.page = max(1, min(page, 1_000_000)) }
         return query
     }
 
@@ -86,7 +89,7 @@ struct CoordinatorRoutes: Sendable {
         let sortLabels: [Coordination.Query.Sort: String] = [.name: "Name", .joined: "Newest first", .progress: "Most modules passed",
                                                             .expiry: "Certificate expiry"]
         let sorts = Coordination.Query.Sort.allCases.map { ChoiceView(value: $0.rawValue, label: sortLabels[$0] ?? $0.rawValue, selected: query.sort == $0) }
-        let removed = request.uri.queryParameters.get("done") == "removed"
+        let removed = Form.query(request)["done"] == "removed"
         let page = RosterPage(
             courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff, rows: rows,
             summary: report.matching == report.total ? "\(report.total) learner\(report.total == 1 ? "" : "s")"
@@ -201,7 +204,7 @@ struct CoordinatorRoutes: Sendable {
             switch action {
             case .cohort:
                 let cohort = form["cohort"].flatMap { $0.isEmpty ? nil : $0 }
-                try await coordination.move(learnerID: id, to: cohort, reason: reason.isEmpty ? "moved from the learner's page" : reason, by: actor)
+                try await coordination.move(learnerID: id, to: cohort, reason: reason, by: actor)
                 return pages.redirect(to: "/staff/learners/\(id)?done=cohort")
             case .attempt:
                 try await coordination.grantAttempt(learnerID: id, moduleID: form["module"] ?? "", reason: reason, by: actor)
@@ -250,7 +253,7 @@ struct CoordinatorRoutes: Sendable {
             courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff,
             cohorts: cohorts.map { CohortView(id: $0.id, name: $0.name, link: base + "/start/" + $0.joinKey, members: counts[$0.id] ?? 0,
                                               rosterURL: "/staff/learners?cohort=" + $0.id) },
-            hasCohorts: !cohorts.isEmpty, error: error, name: name, made: made)
+            hasCohorts: !cohorts.isEmpty, error: error, name: name, made: made.flatMap { id in cohorts.first { $0.id == id }?.name })
         return pages.page("staff-cohorts", page, context: context, status: status)
     }
 
@@ -259,7 +262,7 @@ struct CoordinatorRoutes: Sendable {
         let form = try await pages.checkedForm(request, context)
         do {
             let cohort = try await coordination.createCohort(name: form["name"] ?? "", by: .member(signIn.member))
-            return try await cohorts(request, context, error: nil, made: cohort.name)
+            return pages.redirect(to: "/staff/cohorts?made=" + cohort.id)
         } catch let error as RecordsError where error.category == .badInput || error.kind == .duplicate {
             return try await cohorts(request, context, error: sentence(error), name: form["name"].map { String($0.prefix(100)) }, status: .badRequest)
         }
@@ -308,7 +311,8 @@ struct CoordinatorRoutes: Sendable {
         let code = context.parameters.get("code") ?? ""
         let back = form["back"].flatMap { $0.hasPrefix("/staff/learners/") && $0.dropFirst(16).allSatisfy(\.isHexDigit) ? $0 : nil }
         do {
-            _ = try await certificates.revoke(code: code, reason: form["reason"] ?? "", by: .member(signIn.member))
+            _ = try await certificates.revoke(code: code, reason: form["reason"] ?? "", allowReissue: form["reissue"] == "yes",
+                                              by: .member(signIn.member))
             return pages.redirect(to: (back ?? "/staff/certificates") + "?done=revoked")
         } catch let error as RecordsError where error.category == .badInput || error.kind == .notEligible || error.kind == .unknownItem {
             if let back, let id = back.split(separator: "/").last.map(String.init) {

@@ -179,6 +179,7 @@ struct VerifyPage: Sendable {
     var result: VerifyResult?
     var error: String?
     var code: String?
+    var example: String
 }
 
 /// What checking found.

@@ -17,6 +17,11 @@ struct Form: Sendable {
         }
     }
 
+    /// The request's query string read as a form (a GET form's fields: `+` is a space).
+    static func query(_ request: Request) -> Form {
+        Form(String((request.uri.query ?? "").prefix(maximumSize)))
+    }
+
     /// Reads the request's body as a form; too large a body is a 413.
     static func read(_ request: Request) async throws -> Form {
         let buffer: ByteBuffer

@@ -35,7 +35,8 @@ import Testing
         #expect(foreignKeys == 1)
         let applied = try store.database.read { db in try SQLiteStore.migrator.appliedMigrations(db) }
         #expect(applied == ["v1: learners, attempts, responses", "v2: staff, sign-in links, audit log, web sessions",
-                           "v3: group sessions, participants, poll answers, attendance"])
+                           "v3: group sessions, participants, poll answers, attendance",
+                           "v4: cohorts, adjustments, certificates, the issuer key"])
     }
 
     @Test func reopeningKeepsRecordsAndSchema() async throws {

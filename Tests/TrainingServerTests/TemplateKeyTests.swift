@@ -29,7 +29,8 @@ import Testing
     }
 
     /// The files that declare the pages' view structs.
-    static let viewFiles = ["Sources/TrainingServer/PageViews.swift", "Sources/TrainingServer/GroupViews.swift"]
+    static let viewFiles = ["Sources/TrainingServer/PageViews.swift", "Sources/TrainingServer/GroupViews.swift",
+                            "Sources/TrainingServer/CoordinatorViews.swift"]
 
     /// The stored properties the view structs declare (`var name: Type`, `let name: Type` or
     /// `var name = value`; not computed ones, which Mustache can't see).

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Real-browser tests: headless Chromium takes a learner through a module of the bundled
 # course, resumes in a fresh session with the code, and runs axe on every page type; then
-# the staff journey, and a group session (a facilitator, a projector and three phones).
-# Screenshots land in .build/screenshots/. Installs what it needs (Debian's chromium and
-# chromium-driver, PyPI's selenium and axe-selenium-python) when it can.
+# the staff journey, a group session (a facilitator, a projector and three phones), and a
+# coordinator's cohort through to a certificate that is checked, forged and revoked.
+# Screenshots land in .build/screenshots/. Installs what it needs (Debian's chromium,
+# chromium-driver and zbar-tools, PyPI's selenium, axe-selenium-python, PyJWT and
+# cryptography) when it can.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -23,6 +25,26 @@ if ! python3 -c "import selenium, axe_selenium_python" >/dev/null 2>&1; then
   echo "Installing selenium and axe-selenium-python from PyPI..."
   python3 -m pip install -q selenium axe-selenium-python || \
     { echo "error: could not install them; run: python3 -m pip install selenium axe-selenium-python"; exit 1; }
+fi
+
+# The coordinator journey checks credentials with someone else's code (PyJWT) and reads the
+# certificate's QR code back with zbarimg.
+if ! python3 -c "import jwt, cryptography" >/dev/null 2>&1; then
+  echo "Installing PyJWT and cryptography from PyPI..."
+  python3 -m pip install -q PyJWT cryptography || \
+    { echo "error: could not install them; run: python3 -m pip install PyJWT cryptography"; exit 1; }
+fi
+if ! command -v zbarimg >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing zbar-tools (zbarimg reads the certificate's QR code back)..."
+    apt-get install -y -qq zbar-tools >/dev/null 2>&1 || \
+      { apt-get update -qq && apt-get install -y -qq zbar-tools >/dev/null; } || \
+      { echo "error: could not install zbar-tools with apt-get"; exit 1; }
+  else
+    echo "error: the browser tests need zbarimg to read QR codes."
+    echo "Install it, then run this again:  sudo apt-get install zbar-tools"
+    exit 1
+  fi
 fi
 
 BIN="$(swift build --show-bin-path)/groundwork"
@@ -58,6 +80,14 @@ python3 Tests/browser/staff_journey.py --base "http://127.0.0.1:$PORT" --link "$
 # it for a projector and three phones.
 FACILITATOR_LINK="$("$BIN" staff add Cleo --role facilitator --data "$WORK/data" --base-url "http://127.0.0.1:$PORT" | grep -o 'http://[^ ]*/staff/welcome/[0-9a-f]*')"
 python3 Tests/browser/group_journey.py --base "http://127.0.0.1:$PORT" --link "$FACILITATOR_LINK" --screenshots "$SHOTS"
+
+# A coordinator's cohort through to a certificate on the same server: a coordinator made on
+# the command line the same way (not Ada, who turned on two-step sign-in) makes a cohort; its
+# learner passes the course and claims a certificate, which is checked with PyJWT, forged
+# six ways, and revoked. `groundwork verify` reads the same data folder while the server runs.
+COORDINATOR_LINK="$("$BIN" staff add Dana --role coordinator --data "$WORK/data" --base-url "http://127.0.0.1:$PORT" | grep -o 'http://[^ ]*/staff/welcome/[0-9a-f]*')"
+python3 Tests/browser/coordinator_journey.py --base "http://127.0.0.1:$PORT" --link "$COORDINATOR_LINK" --course "$WORK/course.json" \
+  --bin "$BIN" --data "$WORK/data" --screenshots "$SHOTS"
 
 # Graceful shutdown: SIGTERM ends the server cleanly.
 kill -TERM "$SERVER"

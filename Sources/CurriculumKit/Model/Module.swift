@@ -77,6 +77,12 @@ public struct Validity: Sendable, Equatable, Codable, CustomStringConvertible {
     /// Which unit.
     public var unit: Unit
 
+    /// A length of time.
+    public init(count: Int, unit: Unit) {
+        self.count = count
+        self.unit = unit
+    }
+
     public var description: String { "\(count) \(unit.rawValue)" }
 
     /// The date this long after `start`, by the Gregorian calendar in UTC.

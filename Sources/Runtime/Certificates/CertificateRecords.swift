@@ -33,6 +33,9 @@ public struct CertificateRecord: Sendable, Equatable, Codable, Identifiable {
     public var revokedAt: Date?
     /// Why, in the coordinator's words.
     public var revokeReason: String?
+    /// Whether the coordinator who revoked it let the learner get a new one (to correct the
+    /// printed name, say); otherwise a revoked certificate blocks claiming another.
+    public var reissueAllowed: Bool = false
     /// The signed credential (compact VC-JWT); nil once the learner was deleted.
     public var credential: String?
     /// The certificate this one renewed.
@@ -88,6 +91,9 @@ public struct CertificateRecord: Sendable, Equatable, Codable, Identifiable {
 public enum CertificateCode {
     static let digits = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
     static let checkSymbols = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U")
+
+    /// A code to show as an example (valid, so typing it isn't refused as a typo).
+    public static let example = format(0x2B3C4D5E6F7 & ((1 << 50) - 1))
 
     /// A new random code.
     public static func generate() -> String {

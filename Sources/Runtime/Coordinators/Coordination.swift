@@ -188,12 +188,13 @@ public struct Coordination: Sendable {
         let records = try await store.roster()
         let date = now()
         let search = query.search?.trimmingCharacters(in: .whitespaces).lowercased()
+        let required = Set(coursework.requiredModules)
         var rows: [Row] = []
         rows.reserveCapacity(records.count)
         for record in records {
             if let cohortID = query.cohortID, (record.cohortID ?? "") != cohortID { continue }
             if let search, !search.isEmpty, !record.learner.displayName.lowercased().contains(search) { continue }
-            let row = self.row(record, cohort: record.cohortID.flatMap { cohorts[$0] }, at: date)
+            let row = self.row(record, cohort: record.cohortID.flatMap { cohorts[$0] }, at: date, required: required)
             if let state = query.state, row.state != state { continue }
             if let days = query.expiresWithinDays {
                 guard let certificate = row.certificate, row.certificateStanding == .valid, let until = certificate.validUntil,
@@ -201,29 +202,37 @@ public struct Coordination: Sendable {
             }
             rows.append(row)
         }
-        rows.sort(by: Self.order(query.sort))
-        return (records.count, rows)
+        return (records.count, Self.sorted(rows, by: query.sort))
     }
 
-    static func order(_ sort: Query.Sort) -> (Row, Row) -> Bool {
-        func byName(_ a: Row, _ b: Row) -> Bool {
-            let order = a.learner.displayName.localizedCaseInsensitiveCompare(b.learner.displayName)
-            return order == .orderedSame ? a.learner.id < b.learner.id : order == .orderedAscending
+    /// Rows in a query's order; ties (and the name order itself) by name ignoring case and
+    /// accents, then id. The keys are worked out once a row, not once a comparison.
+    static func sorted(_ rows: [Row], by sort: Query.Sort) -> [Row] {
+        let keyed = rows.map { row in
+            (row, row.learner.displayName.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil))
         }
+        func byName(_ a: (Row, String), _ b: (Row, String)) -> Bool {
+            a.1 == b.1 ? a.0.learner.id < b.0.learner.id : a.1 < b.1
+        }
+        let order: ((Row, String), (Row, String)) -> Bool
         switch sort {
-        case .name: return byName
-        case .joined: return { a, b in a.learner.createdAt == b.learner.createdAt ? byName(a, b) : a.learner.createdAt > b.learner.createdAt }
-        case .progress: return { a, b in a.requiredPassed == b.requiredPassed ? byName(a, b) : a.requiredPassed > b.requiredPassed }
+        case .name: order = byName
+        case .joined: order = { a, b in a.0.learner.createdAt == b.0.learner.createdAt ? byName(a, b) : a.0.learner.createdAt > b.0.learner.createdAt }
+        case .progress: order = { a, b in a.0.requiredPassed == b.0.requiredPassed ? byName(a, b) : a.0.requiredPassed > b.0.requiredPassed }
         case .expiry:
-            return { a, b in
-                let x = a.certificate?.validUntil ?? .distantFuture, y = b.certificate?.validUntil ?? .distantFuture
+            order = { a, b in
+                let x = a.0.certificate?.validUntil ?? .distantFuture, y = b.0.certificate?.validUntil ?? .distantFuture
                 return x == y ? byName(a, b) : x < y
             }
         }
+        return keyed.sorted(by: order).map(\.0)
     }
 
     func row(_ record: RosterRecord, cohort: Cohort?, at date: Date) -> Row {
-        let required = Set(coursework.requiredModules)
+        row(record, cohort: cohort, at: date, required: Set(coursework.requiredModules))
+    }
+
+    func row(_ record: RosterRecord, cohort: Cohort?, at date: Date, required: Set<String>) -> Row {
         let modules = coursework.curriculum.modules.map { module -> ModuleRow in
             let summary = record.modules.first { $0.moduleID == module.id }
                 ?? ModuleSummary(moduleID: module.id, attempts: [])

@@ -215,8 +215,9 @@ public protocol CertificateStore: Sendable {
     func certificate(code: String) async throws -> CertificateRecord?
     /// The certificate with this credential id.
     func certificate(id: String) async throws -> CertificateRecord?
-    /// Revokes a certificate; false when there is none with this id or it was already revoked.
-    func revokeCertificate(id: String, at date: Date, reason: String) async throws -> Bool
+    /// Revokes a certificate, noting whether its learner may claim a new one; false when
+    /// there is none with this id or it was already revoked.
+    func revokeCertificate(id: String, at date: Date, reason: String, allowReissue: Bool) async throws -> Bool
     /// The status-list indexes of every revoked certificate.
     func revokedStatusIndexes() async throws -> [Int]
     /// Held (not removed), unrevoked certificates whose `validUntil` is before `date`, soonest first.
