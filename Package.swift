@@ -191,7 +191,7 @@ let package = Package(
         // The rules every store must keep, run against each store.
         .testTarget(
             name: "StoreContractTests",
-            dependencies: ["Runtime", "SQLiteStore", "PostgresStore", "CurriculumKit",
+            dependencies: ["Runtime", "SQLiteStore", "PostgresStore", "Stores", "CurriculumKit",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]

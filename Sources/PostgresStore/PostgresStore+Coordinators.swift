@@ -277,3 +277,92 @@ extension PostgresStore: CoordinatorStore, CertificateStore {
         }
     }
 }
+
+// MARK: Copying in from another store
+
+extension PostgresStore {
+    /// Inserts rows copied from another store, skipping any whose key is already here (so a
+    /// second copy changes nothing), in one transaction; returns how many were new.
+    public func importRows(_ rows: [[RecordTables.Value]], into table: RecordTables.Table) async throws -> Int {
+        guard !rows.isEmpty else { return 0 }
+        let columns = table.columns.map(\.name).joined(separator: ", ")
+        return try await transaction(locking: ["import:" + table.name]) { db in
+            var inserted = 0
+            for batch in stride(from: 0, to: rows.count, by: 200).map({ Array(rows[$0..<min($0 + 200, rows.count)]) }) {
+                var bindings = PostgresBindings()
+                var tuples: [String] = []
+                for row in batch {
+                    var placeholders: [String] = []
+                    for value in row {
+                        switch value {
+                        case let .text(text): bindings.append(text)
+                        case let .integer(number): bindings.append(number)
+                        case let .double(number): bindings.append(number)
+                        case let .boolean(flag): bindings.append(flag)
+                        case let .date(date): bindings.append(date)
+                        case let .bytes(data): bindings.append(data.map { ByteBuffer(bytes: $0) })
+                        }
+                        placeholders.append("$\(bindings.count)")
+                    }
+                    tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+                }
+                let sql = "INSERT INTO \(table.name) (\(columns)) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT DO NOTHING RETURNING 1"
+                inserted += try await db.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: self.logger).collect().count
+            }
+            if let serial = table.serial {
+                try await db.query(PostgresQuery(unsafeSQL: """
+                    SELECT setval(pg_get_serial_sequence('\(table.name)', '\(serial)'), COALESCE((SELECT MAX(\(serial)) FROM \(table.name)), 0) + 1, false)
+                    """), logger: self.logger)
+            }
+            return inserted
+        }
+    }
+
+    /// How many rows a table holds.
+    public func count(of table: RecordTables.Table) async throws -> Int {
+        try await run {
+            for try await count in try await client.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*)::INTEGER FROM \(table.name)"), logger: logger)
+                .decode(Int.self) { return count }
+            return 0
+        }
+    }
+
+    /// Makes `secret` the installation's secret, when the database holds no learners yet
+    /// under another one; `.conflict` (`.notAllowed`) otherwise.
+    public func adoptInstallationSecret(_ secret: [UInt8]) async throws {
+        try await transaction(locking: ["installation-secret"]) { db in
+            var current: Data?
+            for try await value in try await db.query("SELECT value FROM groundwork_secret WHERE name = 'installation'", logger: self.logger)
+                .decode(Data.self) { current = value }
+            if let current, Array(current) == secret { return }
+            let learners = try await db.query("SELECT 1 FROM learner LIMIT 1", logger: self.logger).collect()
+            if current != nil, !learners.isEmpty {
+                throw RecordsError(.notAllowed, "the database already holds learners under another installation's secret",
+                                   hint: "copy into an empty database (or one filled from this same data folder)")
+            }
+            try await db.query("""
+                INSERT INTO groundwork_secret (name, value) VALUES ('installation', \(Data(secret)))
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                """, logger: self.logger)
+        }
+    }
+
+    /// Makes `pem` the certificate issuer's key, when the database has issued no certificate
+    /// under another one; `.notAllowed` otherwise.
+    public func adoptIssuerKey(_ pem: String) async throws {
+        try await transaction(locking: ["certificates"]) { db in
+            var current: String?
+            for try await stored in try await db.query("SELECT pem FROM issuer_key WHERE name = 'issuer'", logger: self.logger)
+                .decode(String.self) { current = stored }
+            if current == pem { return }
+            let issued = try await db.query("SELECT 1 FROM certificate LIMIT 1", logger: self.logger).collect()
+            if current != nil, !issued.isEmpty {
+                throw RecordsError(.notAllowed, "the database already issued certificates with another signing key",
+                                   hint: "copy into an empty database (or one filled from this same data folder)")
+            }
+            try await db.query("""
+                INSERT INTO issuer_key (name, pem) VALUES ('issuer', \(pem)) ON CONFLICT (name) DO UPDATE SET pem = excluded.pem
+                """, logger: self.logger)
+        }
+    }
+}

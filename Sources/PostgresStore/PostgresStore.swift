@@ -274,11 +274,14 @@ public final class PostgresStore: Sendable {
                 id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, learner_id TEXT REFERENCES learner(id) ON DELETE SET NULL,
                 name TEXT, course_id TEXT, course_title TEXT, course_version TEXT, content_hash TEXT,
                 issued_at TIMESTAMPTZ, valid_until TIMESTAMPTZ, status_index INTEGER NOT NULL UNIQUE,
-                revoked_at TIMESTAMPTZ, revoke_reason TEXT, reissue BOOLEAN NOT NULL DEFAULT false, credential TEXT, renews TEXT)
+                revoked_at TIMESTAMPTZ, revoke_reason TEXT, credential TEXT, renews TEXT)
             """,
             "CREATE INDEX certificate_learner ON certificate(learner_id)",
             "CREATE INDEX certificate_valid_until ON certificate(valid_until)",
             "CREATE TABLE issuer_key (name TEXT PRIMARY KEY, pem TEXT NOT NULL)",
+        ]),
+        ("v4: a revoked certificate may let its learner claim again", [
+            "ALTER TABLE certificate ADD COLUMN reissue BOOLEAN NOT NULL DEFAULT false",
         ]),
     ]
 

@@ -248,7 +248,6 @@ public final class SQLiteStore: RecordStore {
                     status_index INTEGER NOT NULL UNIQUE,
                     revoked_at DATETIME,
                     revoke_reason TEXT,
-                    reissue BOOLEAN NOT NULL DEFAULT 0,
                     credential TEXT,
                     renews TEXT
                 );
@@ -259,6 +258,9 @@ public final class SQLiteStore: RecordStore {
                     pem TEXT NOT NULL
                 );
                 """)
+        }
+        migrator.registerMigration("v5: a revoked certificate may let its learner claim again") { db in
+            try db.execute(sql: "ALTER TABLE certificate ADD COLUMN reissue BOOLEAN NOT NULL DEFAULT 0")
         }
         return migrator
     }

@@ -81,9 +81,11 @@ struct CertificateRoutes: Sendable {
             courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
             certificateName: coursework.curriculum.settings.certificate?.name ?? chrome.courseTitle, holderName: record.name ?? "",
             issuerName: certificates.issuerName, issued: record.issuedAt.map(Self.longDay) ?? "",
-            validUntil: record.validUntil.map(Self.longDay), code: record.code, verifyURL: verifyURL,
+            validUntil: record.validUntil.map(Self.longDay), code: record.code,
+            verifyBase: String(verifyURL.dropLast(record.code.count)),
             qrSVG: (try? QRCode(verifyURL).svg(label: "QR code: scan to check this certificate at \(verifyURL)")) ?? "",
             version: record.courseVersion, standingNote: standing == .valid ? nil : Self.standingNote(standing),
+            standingLabel: standing == .valid ? nil : standing.rawValue.uppercased(),
             jwtURL: "/certificates/\(record.code)/credential.jwt", jsonURL: "/certificates/\(record.code)/credential.json")
         return pages.page("certificate", page, context: context)
     }

@@ -37,6 +37,7 @@ struct CoordinatorRoutes: Sendable {
         router.get("/staff/certificates") { request, context in try await expiring(request, context, error: nil) }
         router.get("/staff/certificates.csv") { request, context in try await expiringCSV(request, context) }
         router.post("/staff/certificates/:code/revoke") { request, context in try await revoke(request, context) }
+        router.post("/staff/certificates/revoke") { request, context in try await revoke(request, context) }
     }
 
     // MARK: The report
@@ -93,7 +94,7 @@ struct CoordinatorRoutes: Sendable {
         let page = RosterPage(
             courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff, rows: rows,
             summary: report.matching == report.total ? "\(report.total) learner\(report.total == 1 ? "" : "s")"
-                : "\(report.matching) of \(report.total) learners match",
+                : "\(report.matching) of \(report.total) match these filters",
             cohorts: cohortOptions, states: states, sorts: sorts,
             expires: query.expiresWithinDays.map(String.init) ?? "", search: query.search ?? "",
             csvURL: "/staff/learners.csv" + queryString(query),
@@ -308,7 +309,7 @@ struct CoordinatorRoutes: Sendable {
     private func revoke(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await staff.require(request, .coordinator)
         let form = try await pages.checkedForm(request, context)
-        let code = context.parameters.get("code") ?? ""
+        let code = context.parameters.get("code") ?? form["code"] ?? ""
         let back = form["back"].flatMap { $0.hasPrefix("/staff/learners/") && $0.dropFirst(16).allSatisfy(\.isHexDigit) ? $0 : nil }
         do {
             _ = try await certificates.revoke(code: code, reason: form["reason"] ?? "", allowReissue: form["reissue"] == "yes",

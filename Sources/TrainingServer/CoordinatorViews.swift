@@ -162,10 +162,11 @@ struct CertificatePage: Sendable {
     var issued: String
     var validUntil: String?
     var code: String
-    var verifyURL: String
+    var verifyBase: String
     var qrSVG: String
     var version: String?
     var standingNote: String?
+    var standingLabel: String?
     var jwtURL: String
     var jsonURL: String
 }

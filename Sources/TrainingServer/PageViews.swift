@@ -28,6 +28,7 @@ struct WelcomePage: Sendable {
     var name: String?
     var code: String?
     var cohortKey: String?
+    var cohortName: String?
 }
 
 /// The new learner's resume code, shown once.

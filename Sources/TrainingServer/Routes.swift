@@ -86,7 +86,9 @@ struct Routes: Sendable {
         case .none:
             return nil
         case .notYet:
-            view.notYetNote = "When you finish, you can get your certificate here."
+            view.notYetNote = curriculum.settings.completion.attendance > 0
+                ? "When you've passed the modules and taken part in a group session, you can get your certificate here."
+                : "When you've passed the modules, you can get your certificate here."
         case .claim:
             view.canClaim = true
         case let .withdrawn(record):
@@ -119,7 +121,7 @@ struct Routes: Sendable {
             try await coordination.join(cohort, learnerID: learner.id)
             return pages.redirect(to: "/?joined=1")
         }
-        return welcomePage(context, cohortKey: cohort.joinKey)
+        return welcomePage(context, cohortKey: cohort.joinKey, cohortName: cohort.name)
     }
 
     /// Joins the cohort a start or resume form came from, if it names one.
@@ -129,14 +131,16 @@ struct Routes: Sendable {
     }
 
     private func welcomePage(_ context: WebContext, startError: String? = nil, resumeError: String? = nil, name: String? = nil,
-                             code: String? = nil, cohortKey: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+                             code: String? = nil, cohortKey: String? = nil, cohortName: String? = nil,
+                             status: HTTPResponse.Status = .ok) -> Response {
         let chrome = pages.chrome(context, learner: nil)
         // The page's own heading is the course title, with the forms right under it (on a
         // phone, within the first screen); the welcome follows, without its own first title.
         let welcome = html.html("welcome") { Self.withoutLeadingTitle(LessonHTML.render(curriculum.welcome)) }
         let page = WelcomePage(courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: nil,
                                welcomeHTML: welcome, startError: startError, resumeError: resumeError, name: name, code: code,
-                               cohortKey: cohortKey.flatMap { $0.count == 16 && $0.allSatisfy(\.isHexDigit) ? $0 : nil })
+                               cohortKey: cohortKey.flatMap { $0.count == 16 && $0.allSatisfy(\.isHexDigit) ? $0 : nil },
+                               cohortName: cohortName)
         return pages.page("welcome", page, context: context, status: status)
     }
 

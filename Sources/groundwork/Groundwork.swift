@@ -7,7 +7,7 @@ struct Groundwork: AsyncParsableCommand {
         commandName: "groundwork",
         abstract: "Harm reduction training courses from Markdown: check, compile and run them.",
         version: GroundworkVersion.current,
-        subcommands: [Check.self, Compile.self, Learn.self, LearnerCommand.self, Serve.self, StaffCommand.self, Verify.self]
+        subcommands: [Check.self, Compile.self, Learn.self, LearnerCommand.self, Serve.self, StaffCommand.self, Verify.self, Migrate.self]
     )
 }
 

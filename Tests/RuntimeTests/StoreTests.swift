@@ -36,7 +36,8 @@ import Testing
         let applied = try store.database.read { db in try SQLiteStore.migrator.appliedMigrations(db) }
         #expect(applied == ["v1: learners, attempts, responses", "v2: staff, sign-in links, audit log, web sessions",
                            "v3: group sessions, participants, poll answers, attendance",
-                           "v4: cohorts, adjustments, certificates, the issuer key"])
+                           "v4: cohorts, adjustments, certificates, the issuer key",
+                           "v5: a revoked certificate may let its learner claim again"])
     }
 
     @Test func reopeningKeepsRecordsAndSchema() async throws {

@@ -382,7 +382,7 @@ var todayISO: String { CoordinatorRoutes.isoDay(Date()) }
                 // Filters.
                 let cohort = try await coordinator.get("/staff/learners?cohort=\(learners.cohort.id)")
                 #expect(rosterOrder(names, in: cohort.body) == ["Yuri Progress", "Zoe Complete"])
-                #expect(cohort.body.contains("2 of 4 learners match"))
+                #expect(cohort.body.contains("2 of 4 match these filters"))
                 #expect(cohort.body.contains(#"<option value="\#(learners.cohort.id)" selected>March volunteers</option>"#))
                 let none = try await coordinator.get("/staff/learners?cohort=none")
                 #expect(rosterOrder(names, in: none.body) == ["Casey Stuck", "Drew New"])
@@ -967,7 +967,7 @@ var todayISO: String { CoordinatorRoutes.isoDay(Date()) }
                 let last = try await ada.get("/staff/learners?page=200")
                 #expect(last.body.contains("Page 200 of 200") && last.body.contains(">Learner 09999</a>"))
                 let passed = try await ada.get("/staff/learners?state=in%20progress")
-                #expect(passed.body.contains("3334 of 10000 learners match"), "every third has an attempt")
+                #expect(passed.body.contains("3334 of 10000 match these filters"), "every third has an attempt")
 
                 let response = try await rawGet(ada, "/staff/learners.csv")
                 #expect(response.status == .ok)

@@ -75,41 +75,7 @@ checked_pages.update(ALREADY_CHECKED)
 # pages have. check_dl_groups checks the real rule instead.
 DL_GROUP_RULES = ("dlitem",)
 
-# Product bugs this journey finds, reported and not yet fixed. Each is still checked, and
-# printed as a known bug when seen, but doesn't fail the run; with COORDINATOR_JOURNEY_STRICT=1
-# it does. Remove an entry once it's fixed (the run says when one is no longer seen).
-STRICT = os.environ.get("COORDINATOR_JOURNEY_STRICT") == "1"
-KNOWN_CHECKS = {
-    # The printable page of a revoked certificate prints as a clean certificate: the only
-    # warning is in the .no-print tools above it.
-    "revoked-prints-clean",
-    # style.css styles input[type=text], [type=password] and select, but not type=search,
-    # number, date or file: the roster's name and days filters, the attendance date and the
-    # verify page's file picker are the browser's small default boxes.
-    "small-fields",
-}
-# Failures check_page finds that are known product bugs: each bug's name, and the parts of
-# the failure's text that identify it.
-KNOWN_PAGE = {
-    # The <summary> of the revoke <details> on a learner's page is one line of text, 28 px high.
-    "revoke-summary-small": ("a target smaller than 44x44 px", "Revoke this certificate"),
-}
-known = []
-seen_known = set()
 small_fields_seen = set()
-
-
-def expect_known(bug, condition, message):
-    """Like expect, for a check that fails because of a known product bug (KNOWN_CHECKS)."""
-    assert bug in KNOWN_CHECKS
-    if condition:
-        return
-    seen_known.add(bug)
-    if STRICT:
-        expect(False, message)
-    else:
-        known.append(message)
-        print(f"  known product bug ({bug}): {message}")
 
 
 def check_dl_groups(driver, kind):
@@ -371,7 +337,7 @@ def check_fields(driver, kind):
           .map(([n, h]) => '#' + n + ' (' + Math.round(h) + ' px)');""")
     small = [field for field in small if field not in small_fields_seen]  # each field once, on the first page it's on
     small_fields_seen.update(small)
-    expect_known("small-fields", not small, f"{kind}: fields under 44 px high: {', '.join(small)}")
+    expect(not small, f"{kind}: fields under 44 px high: {', '.join(small)}")
 
 
 def printed_text(driver):
@@ -385,25 +351,14 @@ def printed_text(driver):
 
 def check(driver, kind, shots):
     """check_page (axe once per page type, target sizes, no sideways scrolling, a screenshot)
-    with the real rule for <dl> groups in place of axe-core 3.1's, and the fields' height. A
-    failure that is a known product bug (KNOWN_PAGE) is set aside unless STRICT."""
+    with the real rule for <dl> groups in place of axe-core 3.1's, and the fields' height."""
     if kind in checked_pages:
         return
-    start = len(failures)
     has_dl = driver.execute_script("return document.querySelector('main dl') !== null")
     check_page(driver, kind, shots, skip_rules=DL_GROUP_RULES if has_dl else ())
     if has_dl:
         check_dl_groups(driver, kind)
     check_fields(driver, kind)
-    if STRICT:
-        return
-    for failure in failures[start:]:
-        bug = next((name for name, parts in KNOWN_PAGE.items() if all(part in failure for part in parts)), None)
-        if bug:
-            failures.remove(failure)
-            seen_known.add(bug)
-            known.append(failure)
-            print(f"  known product bug ({bug}): {failure}")
 
 
 def roster_names(driver):
@@ -808,7 +763,7 @@ def main():
         learner.get(f"{base}/certificates/{code}")
         expect(bool(learner.find_elements(By.CSS_SELECTOR, ".certificate-tools .notice")), "the printable page warns that it was revoked")
         check(learner, "certificate-revoked", shots)
-        expect_known("revoked-prints-clean", "revoked" in printed_text(learner).lower(),
+        expect("revoked" in printed_text(learner).lower(),
                      "printed, a revoked certificate says it is revoked")
     finally:
         for driver in drivers:
@@ -819,13 +774,6 @@ def main():
         shutil.rmtree(files, ignore_errors=True)
 
     elapsed = time.monotonic() - started
-    if known:
-        print(f"\n{len(known)} known product bug(s) seen, reported, not failing the run (COORDINATOR_JOURNEY_STRICT=1 to fail):")
-        for bug in known:
-            print("  -", bug)
-    gone = (KNOWN_CHECKS | set(KNOWN_PAGE)) - seen_known
-    if gone:
-        print(f"\nknown bug(s) not seen this run (fixed? then remove them): {', '.join(sorted(gone))}")
     if failures:
         print(f"\n{len(failures)} problem(s):")
         for failure in failures:
@@ -833,7 +781,7 @@ def main():
         return 1
     print(f"coordinator journey passed in {elapsed:.0f} s: a cohort, {len(modules)} modules, attendance, the CSV, a certificate "
           f"read back from its QR code, PyJWT's checks, {len(cases)} forgeries refused three ways, and a revocation; "
-          f"axe clean on {len(checked_pages - ALREADY_CHECKED)} page types" + (" but for the known bugs above" if known else ""))
+          f"axe clean on {len(checked_pages - ALREADY_CHECKED)} page types")
     return 0
 
 

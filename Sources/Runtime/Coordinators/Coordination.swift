@@ -205,11 +205,11 @@ public struct Coordination: Sendable {
         return (records.count, Self.sorted(rows, by: query.sort))
     }
 
-    /// Rows in a query's order; ties (and the name order itself) by name ignoring case and
-    /// accents, then id. The keys are worked out once a row, not once a comparison.
+    /// Rows in a query's order; ties (and the name order itself) by name ignoring case, then
+    /// id. The keys are worked out once a row, not once a comparison.
     static func sorted(_ rows: [Row], by sort: Query.Sort) -> [Row] {
         let keyed = rows.map { row in
-            (row, row.learner.displayName.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil))
+            (row, row.learner.displayName.lowercased())
         }
         func byName(_ a: (Row, String), _ b: (Row, String)) -> Bool {
             a.1 == b.1 ? a.0.learner.id < b.0.learner.id : a.1 < b.1
