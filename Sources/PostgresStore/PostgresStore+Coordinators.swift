@@ -366,3 +366,24 @@ extension PostgresStore {
         }
     }
 }
+
+// MARK: Rate limits
+
+extension PostgresStore: RateLimitStore {
+    public func recordFailure(scope: String, key: String, at date: Date, forgetBefore: Date) async throws {
+        try await transaction(locking: []) { db in
+            try await db.query("DELETE FROM rate_failure WHERE scope = \(scope) AND at < \(forgetBefore)", logger: self.logger)
+            try await db.query("INSERT INTO rate_failure (scope, key, at) VALUES (\(scope), \(key), \(date))", logger: self.logger)
+        }
+    }
+
+    public func failureCounts(scope: String, key: String, since date: Date) async throws -> (key: Int, scope: Int) {
+        try await run {
+            for try await (forKey, all) in try await client.query("""
+                SELECT (COUNT(*) FILTER (WHERE key = \(key)))::INTEGER, COUNT(*)::INTEGER FROM rate_failure
+                WHERE scope = \(scope) AND at > \(date)
+                """, logger: logger).decode((Int, Int).self) { return (forKey, all) }
+            return (0, 0)
+        }
+    }
+}

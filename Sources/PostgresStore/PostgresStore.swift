@@ -283,6 +283,11 @@ public final class PostgresStore: Sendable {
         ("v4: a revoked certificate may let its learner claim again", [
             "ALTER TABLE certificate ADD COLUMN reissue BOOLEAN NOT NULL DEFAULT false",
         ]),
+        ("v5: failed tries for rate limits", [
+            "CREATE TABLE rate_failure (scope TEXT NOT NULL, key TEXT NOT NULL, at TIMESTAMPTZ NOT NULL)",
+            "CREATE INDEX rate_failure_key ON rate_failure(scope, key, at)",
+            "CREATE INDEX rate_failure_scope ON rate_failure(scope, at)",
+        ]),
     ]
 
     /// The installation's 32-byte secret (cookies and resume-code digests derive from it),

@@ -262,3 +262,24 @@ extension SQLiteStore {
         try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.name)") ?? 0 }
     }
 }
+
+// MARK: Rate limits
+
+extension SQLiteStore {
+    public func recordFailure(scope: String, key: String, at date: Date, forgetBefore: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM rate_failure WHERE scope = ? AND at < ?", arguments: [scope, forgetBefore])
+            try db.execute(sql: "INSERT INTO rate_failure (scope, key, at) VALUES (?, ?, ?)", arguments: [scope, key, date])
+        }
+    }
+
+    public func failureCounts(scope: String, key: String, since date: Date) async throws -> (key: Int, scope: Int) {
+        try await read { db in
+            let forKey = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM rate_failure WHERE scope = ? AND key = ? AND at > ?"),
+                                          arguments: [scope, key, date]) ?? 0
+            let all = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM rate_failure WHERE scope = ? AND at > ?"),
+                                       arguments: [scope, date]) ?? 0
+            return (forKey, all)
+        }
+    }
+}

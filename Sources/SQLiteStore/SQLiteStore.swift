@@ -262,6 +262,13 @@ public final class SQLiteStore: RecordStore {
         migrator.registerMigration("v5: a revoked certificate may let its learner claim again") { db in
             try db.execute(sql: "ALTER TABLE certificate ADD COLUMN reissue BOOLEAN NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v6: failed tries for rate limits") { db in
+            try db.execute(sql: """
+                CREATE TABLE rate_failure (scope TEXT NOT NULL, key TEXT NOT NULL, at DATETIME NOT NULL);
+                CREATE INDEX rate_failure_key ON rate_failure(scope, key, at);
+                CREATE INDEX rate_failure_scope ON rate_failure(scope, at);
+                """)
+        }
         return migrator
     }
 

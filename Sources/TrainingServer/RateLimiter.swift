@@ -1,24 +1,48 @@
 import Foundation
+import Logging
+import Runtime
 
 /// Counts failures (wrong resume codes, wrong passwords) per key in a sliding window, and
 /// across the whole site, and refuses further tries past either limit. Successes cost
 /// nothing: people who know their code are never held up by people who don't.
+///
+/// With a store, the failures are kept there, under `scope`, so every server on one
+/// database counts the same tries; if the store can't be reached, this process's own count
+/// stands in until it can.
 actor FailureLimiter {
     private let perKey: Int
     private let siteWide: Int
     private let window: TimeInterval
+    private let scope: String
+    private let store: (any RateLimitStore)?
+    private let logger = Logger(label: "groundwork.rate-limit")
     private var failures: [String: [Date]] = [:]
     private var siteFailures: [Date] = []
 
-    /// `perKey` failures per key and `siteWide` in all, within `window` seconds.
-    init(perKey: Int, siteWide: Int, window: TimeInterval) {
+    /// `perKey` failures per key and `siteWide` in all, within `window` seconds, counted in
+    /// `store` under `scope` when a store is given, else in this process.
+    init(perKey: Int, siteWide: Int, window: TimeInterval, scope: String = "", store: (any RateLimitStore)? = nil) {
         self.perKey = perKey
         self.siteWide = siteWide
         self.window = window
+        self.scope = scope
+        self.store = store
     }
 
     /// Whether `key` (or the whole site) has used up its failures in the window.
-    func isBlocked(_ key: String, now: Date = Date()) -> Bool {
+    func isBlocked(_ key: String, now: Date = Date()) async -> Bool {
+        if let store {
+            do {
+                let counts = try await store.failureCounts(scope: scope, key: key, since: now.addingTimeInterval(-window))
+                return counts.scope >= siteWide || counts.key >= perKey
+            } catch {
+                logger.warning("rate limit falls back to this server's own count", metadata: ["error": "\(error)"])
+            }
+        }
+        return isBlockedHere(key, now: now)
+    }
+
+    private func isBlockedHere(_ key: String, now: Date) -> Bool {
         let cutoff = now.addingTimeInterval(-window)
         siteFailures.removeAll { $0 <= cutoff }
         if siteFailures.count >= siteWide { return true }
@@ -28,7 +52,15 @@ actor FailureLimiter {
     }
 
     /// Records a failure for `key`.
-    func recordFailure(_ key: String, now: Date = Date()) {
+    func recordFailure(_ key: String, now: Date = Date()) async {
+        if let store {
+            do {
+                try await store.recordFailure(scope: scope, key: key, at: now, forgetBefore: now.addingTimeInterval(-window))
+                return
+            } catch {
+                logger.warning("rate limit falls back to this server's own count", metadata: ["error": "\(error)"])
+            }
+        }
         failures[key, default: []].append(now)
         siteFailures.append(now)
         if failures.count > 50_000 {

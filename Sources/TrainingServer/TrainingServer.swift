@@ -96,21 +96,26 @@ public enum TrainingServer {
         let certificates = try await Certificates.open(coursework: coursework, accounts: accounts, issuerName: configuration.issuerName)
         Routes(coursework: coursework, pages: pages, sessions: sessions,
                resumeLimiter: FailureLimiter(perKey: configuration.resumeFailuresPer15Minutes,
-                                             siteWide: configuration.siteResumeFailuresPer15Minutes, window: window),
+                                             siteWide: configuration.siteResumeFailuresPer15Minutes, window: window,
+                                             scope: "resume", store: store),
                coordination: coordination, certificates: certificates)
             .register(on: router)
         let staff = StaffRoutes(accounts: accounts, sessions: sessions, pages: pages,
-                                accountLimiter: FailureLimiter(perKey: configuration.signInFailuresPerAccount, siteWide: .max, window: window),
-                                clientLimiter: FailureLimiter(perKey: configuration.signInFailuresPerClient, siteWide: .max, window: window),
+                                accountLimiter: FailureLimiter(perKey: configuration.signInFailuresPerAccount, siteWide: .max, window: window,
+                                                               scope: "staff-account", store: store),
+                                clientLimiter: FailureLimiter(perKey: configuration.signInFailuresPerClient, siteWide: .max, window: window,
+                                                              scope: "staff-client", store: store),
                                 requireTwoStep: configuration.requireTwoStepForCoordinators, baseURL: configuration.baseURL)
         staff.register(on: router)
         let groups = GroupSessions(coursework: coursework, live: configuration.live)
         // Sessions left open while the server was down are closed now, with their attendance.
         try await groups.closeIdleSessions()
         GroupRoutes(groups: groups, staff: staff, pages: pages,
-                    joinLimiter: FailureLimiter(perKey: configuration.joinFailuresPer15Minutes, siteWide: .max, window: window),
+                    joinLimiter: FailureLimiter(perKey: configuration.joinFailuresPer15Minutes, siteWide: .max, window: window,
+                                                scope: "join", store: store),
                     resumeLimiter: FailureLimiter(perKey: configuration.resumeFailuresPer15Minutes,
-                                                  siteWide: configuration.siteResumeFailuresPer15Minutes, window: window),
+                                                  siteWide: configuration.siteResumeFailuresPer15Minutes, window: window,
+                                                  scope: "resume", store: store),
                     baseURL: configuration.baseURL)
             .register(on: router)
         CoordinatorRoutes(coordination: coordination, certificates: certificates, staff: staff, pages: pages, baseURL: configuration.baseURL)

@@ -37,7 +37,8 @@ import Testing
         #expect(applied == ["v1: learners, attempts, responses", "v2: staff, sign-in links, audit log, web sessions",
                            "v3: group sessions, participants, poll answers, attendance",
                            "v4: cohorts, adjustments, certificates, the issuer key",
-                           "v5: a revoked certificate may let its learner claim again"])
+                           "v5: a revoked certificate may let its learner claim again",
+                           "v6: failed tries for rate limits"])
     }
 
     @Test func reopeningKeepsRecordsAndSchema() async throws {

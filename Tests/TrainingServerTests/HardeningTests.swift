@@ -11,6 +11,29 @@ import Testing
 
 /// What an attack run against `groundwork serve` found, each with a test that failed before the fix.
 @Suite struct HardeningTests {
+    /// Two servers on one store (as behind a proxy) count the same wrong codes: a guesser
+    /// can't double their tries by landing on the other server.
+    @Test func twoServersOnOneStoreShareTheResumeLimit() async throws {
+        let site = try TestSite(resumeTries: 3)
+        defer { site.remove() }
+        let (_, code) = try await site.coursework.register(displayName: "Sam")
+        let other = Application(router: try await TrainingServer.router(coursework: site.coursework, store: site.store, secretKey: site.key,
+                                                                         configuration: site.configuration))
+        try await site.test { first in
+            let guesser = Browser(first)
+            try await guesser.get("/")
+            for _ in 0..<3 {
+                #expect(try await guesser.post("/resume", [("code", "wrong wrong wrong wrong")]).status == .badRequest)
+            }
+            try await other.test(.router) { second in
+                let elsewhere = Browser(second)
+                try await elsewhere.get("/")
+                let limited = try await elsewhere.post("/resume", [("code", code.description)])
+                #expect(limited.status == .tooManyRequests, "the other server knows the three wrong codes")
+            }
+        }
+    }
+
     @Test func resumeLimitCountsOnlyCodesThatDoNotMatch() async throws {
         let site = try TestSite(resumeTries: 3)
         defer { site.remove() }

@@ -228,8 +228,23 @@ public protocol CertificateStore: Sendable {
     func storeIssuerKey(_ pem: String) async throws -> String
 }
 
+/// Failed tries (wrong resume codes, wrong passwords, wrong join codes) for rate limits, kept
+/// in the store so every server behind one address counts the same tries.
+///
+/// Rules every store keeps (the contract suite checks each):
+/// - Failures count per scope: per key, and across the scope, from a date on.
+/// - Recording forgets the scope's failures older than the window it is given, so the
+///   addresses and names in them are kept no longer than the limit needs.
+public protocol RateLimitStore: Sendable {
+    /// Records a failure for `key` in `scope` at `date`, and forgets the scope's failures
+    /// before `forgetBefore`.
+    func recordFailure(scope: String, key: String, at date: Date, forgetBefore: Date) async throws
+    /// Failures since `date`: the key's, and the whole scope's.
+    func failureCounts(scope: String, key: String, since date: Date) async throws -> (key: Int, scope: Int)
+}
+
 public typealias RecordStore = LearnerStore & AttemptStore & StaffStore & SessionStore & GroupSessionStore
-    & CoordinatorStore & CertificateStore
+    & CoordinatorStore & CertificateStore & RateLimitStore
 
 extension LearnerStore {
     /// The learner with this resume code, as typed; fails with `.malformedCode` or `.unknownCode`.
