@@ -134,6 +134,7 @@ let package = Package(
                 "Runtime",
                 "Presentation",
                 "Stores",
+                "PostgresStore",
                 "TrainingServer",
                 "Credentials",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

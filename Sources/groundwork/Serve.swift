@@ -3,6 +3,7 @@ import CurriculumKit
 import Foundation
 import Hummingbird
 import Logging
+import PostgresStore
 import Runtime
 import Stores
 import TrainingServer
@@ -70,12 +71,17 @@ struct Serve: AsyncParsableCommand {
         do {
             let opened = try await StoreFactory.open(dataOptions.location)
             let coursework = Coursework(curriculum: curriculum, store: opened.store, hasher: opened.hasher)
+            // On PostgreSQL, other servers may share the records: live group-session updates
+            // travel between them through LISTEN/NOTIFY.
+            let live = LiveUpdates(relay: (opened.store as? PostgresStore).map { PostgresLiveRelay(store: $0) })
+            let listening = Task { await live.run() }
+            defer { listening.cancel() }
             let app = try await TrainingServer.application(
                 coursework: coursework, store: opened.store, secretKey: opened.secretKey,
                 configuration: .init(host: host, port: port, templates: templates, trustedProxies: Set(trustedProxies),
                                      requireTwoStepForCoordinators: requireTwoStep,
                                      connectionsPerClient: connectionsPerClient, requestTimeout: .seconds(Int64(requestTimeout)),
-                                     baseURL: baseURL,
+                                     baseURL: baseURL, live: live,
                                      issuerName: issuerName ?? ProcessInfo.processInfo.environment["GROUNDWORK_ISSUER_NAME"]
                                         ?? "Groundwork training"),
                 logger: logger)

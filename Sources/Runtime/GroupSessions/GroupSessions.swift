@@ -9,8 +9,19 @@ public enum LiveEvent: Sendable, Equatable {
     case answered
 }
 
+/// Carries live events between servers that share one store, so a participant answering
+/// through one server updates a projector following another (PostgreSQL's LISTEN/NOTIFY).
+public protocol LiveRelay: Sendable {
+    /// Sends a message to every server listening, this one included.
+    func broadcast(_ message: String) async
+    /// Calls `receive` with every message broadcast, until the task is cancelled; keeps
+    /// listening through lost connections.
+    func listen(_ receive: @escaping @Sendable (String) async -> Void) async
+}
+
 /// Tells the screens following a session what changed. Every change made through
 /// ``GroupSessions`` is published here; subscribers get an `AsyncStream` per session.
+/// With a relay, changes made on other servers arrive too (``run()`` listens for them).
 public actor LiveUpdates {
     private struct Subscriber {
         let continuation: AsyncStream<LiveEvent>.Continuation
@@ -18,9 +29,39 @@ public actor LiveUpdates {
     }
 
     private var subscribers: [String: [UUID: Subscriber]] = [:]
+    private let relay: (any LiveRelay)?
+    /// This hub's id in relayed messages, so it ignores its own.
+    private let origin = UUID().uuidString
 
-    /// Creates an empty hub.
-    public init() {}
+    /// Creates an empty hub; with a relay, it tells other servers of its changes and hears theirs.
+    public init(relay: (any LiveRelay)? = nil) {
+        self.relay = relay
+    }
+
+    /// Listens for other servers' changes until cancelled (returns at once without a relay).
+    public func run() async {
+        guard let relay else { return }
+        await relay.listen { [weak self] message in await self?.receive(message) }
+    }
+
+    private func receive(_ message: String) {
+        let parts = message.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, parts[0] != origin else { return }
+        switch parts[2] {
+        case "moved": if let version = Int(parts[3]) { deliver(.moved(version: version), sessionID: parts[1]) }
+        case "answered": deliver(.answered, sessionID: parts[1])
+        case "ended": end(sessionID: parts[1])
+        default: return
+        }
+    }
+
+    private func relay(_ kind: String, _ value: String, sessionID: String) {
+        guard let relay else { return }
+        let message = [origin, sessionID, kind, value].joined(separator: "|")
+        // Events are hints (screens read the state afresh), so they needn't wait for the
+        // database or arrive in order.
+        Task { await relay.broadcast(message) }
+    }
 
     /// Events for one session from now on: every `.moved`, and `.answered` too when
     /// `answers` is true (the projector and control view; participants' phones don't need
@@ -40,13 +81,26 @@ public actor LiveUpdates {
     public func subscriberCount(sessionID: String) -> Int { subscribers[sessionID]?.count ?? 0 }
 
     func publish(_ event: LiveEvent, sessionID: String) {
+        deliver(event, sessionID: sessionID)
+        switch event {
+        case let .moved(version): relay("moved", String(version), sessionID: sessionID)
+        case .answered: relay("answered", "", sessionID: sessionID)
+        }
+    }
+
+    func finish(sessionID: String) {
+        end(sessionID: sessionID)
+        relay("ended", "", sessionID: sessionID)
+    }
+
+    private func deliver(_ event: LiveEvent, sessionID: String) {
         guard let list = subscribers[sessionID] else { return }
         for subscriber in list.values where event != .answered || subscriber.wantsAnswers {
             subscriber.continuation.yield(event)
         }
     }
 
-    func finish(sessionID: String) {
+    private func end(sessionID: String) {
         for subscriber in subscribers.removeValue(forKey: sessionID)?.values ?? [:].values { subscriber.continuation.finish() }
     }
 
