@@ -40,7 +40,8 @@ check: build
 # The test command: unit, route and end-to-end tests (the store contract against SQLite and
 # PostgreSQL); the bundled course must pass with
 # zero warnings; then a real browser takes a learner through a module (Tests/browser).
-# zbarimg (Debian's zbar-tools) reads the QR codes back in the tests.
+# zbarimg (Debian's zbar-tools) reads the QR codes back in the tests; Tests/multiserver runs
+# two servers on PostgreSQL behind nginx (installed with apt when missing).
 test-tools:
 	@command -v zbarimg >/dev/null || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null && \
 	  { echo "Installing zbar-tools (the tests read QR codes back with it)..."; \
@@ -54,6 +55,7 @@ test: deps test-tools
 	GROUNDWORK_TEST_POSTGRES="$$(Tests/postgres/start.sh)" $(SWIFT) test --skip-build
 	$(SWIFT) run groundwork check --strict $(COURSE)
 	Tests/browser/run.sh
+	Tests/multiserver/run.sh
 
 browser-test: build
 	Tests/browser/run.sh

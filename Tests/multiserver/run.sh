@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Two `groundwork serve` processes on one PostgreSQL database behind Debian's nginx on
+# loopback, as docs/operations.md describes: a projector following a group session on one
+# server sees answers sent through the other (LISTEN/NOTIFY), and when one server is killed
+# with -9 mid-poll its participants carry on through nginx with no acknowledged answer lost.
+# Installs nginx (apt) and starts PostgreSQL (Tests/postgres/start.sh) when it can.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing nginx for the two-server test..."
+    apt-get install -y -qq nginx >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; } || \
+      { echo "error: could not install nginx with apt-get"; exit 1; }
+  else
+    echo "error: the two-server test needs nginx. Install it, then run this again:  sudo apt-get install nginx"
+    exit 1
+  fi
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+DATABASE="$(Tests/postgres/start.sh)"
+if [ -z "$DATABASE" ]; then
+  echo "error: the two-server test needs PostgreSQL; Tests/postgres/start.sh couldn't start it"
+  exit 1
+fi
+BIN="$(swift build --show-bin-path)/groundwork"
+[ -x "$BIN" ] || swift build --product groundwork
+python3 Tests/multiserver/two_servers.py --binary "$BIN" --database "$DATABASE" --nginx "$NGINX"

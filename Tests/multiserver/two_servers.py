@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Two servers on one PostgreSQL database behind nginx (see run.sh).
+
+1. A facilitator runs a session on server A, with the projector's event stream on A.
+   Participants who joined on server B answer a poll there: the projector on A shows every
+   answer (B's changes reach A through LISTEN/NOTIFY).
+2. Everyone answers the next poll through nginx, retrying what didn't get through; server B
+   is killed with -9 part way. Every answer acknowledged (its 303 received) must be in the
+   tally, and the projector on A must show them all.
+"""
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Benchmarks", "live"))
+from bench import Client, Presenter, answer_fields, facilitator_for, free_port, next_poll, open_session  # noqa: E402
+
+PEOPLE_ON_B = 20
+PEOPLE_THROUGH_NGINX = 20
+failures = []
+
+
+def expect(condition, message):
+    print(("  ok: " if condition else "  FAILED: ") + message)
+    if not condition:
+        failures.append(message)
+
+
+def wait_for_port(port, what, process=None, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            sys.exit(f"{what} stopped at once (exit {process.returncode})")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{what} didn't start listening on port {port}")
+
+
+NGINX_CONF = """
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    upstream groundwork {{
+        server 127.0.0.1:{a} max_fails=1 fail_timeout=30s;
+        server 127.0.0.1:{b} max_fails=1 fail_timeout=30s;
+        keepalive 16;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://groundwork;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            # Server-sent events: no buffering, and a long read timeout.
+            proxy_buffering off;
+            proxy_read_timeout 1h;
+            # A server that refuses the connection: try the other one.
+            proxy_next_upstream error timeout http_502;
+            proxy_connect_timeout 2s;
+        }}
+    }}
+}}
+"""
+
+
+async def answer_until_acknowledged(person, poll, page, index, acknowledged, ports, deadline):
+    """Sends the answer, through whichever address the person uses now, until a 303 comes back."""
+    while time.perf_counter() < deadline:
+        person.port = ports[0]
+        try:
+            status, location, _ = await person.post("/live/answer", [("poll", poll)] + answer_fields(page, index))
+        except (OSError, IndexError, ValueError):
+            status, location = None, None
+        if status == 303 and location == "/live":
+            acknowledged.append(index)
+            return
+        await asyncio.sleep(0.2)
+
+
+async def scenario(args, a_port, b_port, nginx_port, server_b, database):
+    staff = subprocess.run([args.binary, "staff", "add", "Fay", "--role", "facilitator", "--database", database,
+                            "--base-url", f"http://127.0.0.1:{nginx_port}"], capture_output=True, text=True, check=True)
+    link = re.search(r"http://\S+/staff/welcome/[0-9a-f]+", staff.stdout).group(0)
+    facilitator = await facilitator_for(a_port, link)
+    control, code = await open_session(facilitator, ["overdose-response"])
+    session_id = control.rsplit("/", 1)[1]
+    projector = Presenter(a_port, facilitator.cookies, session_id)
+    projector.start()
+
+    async def join(port):
+        person = Client(port)
+        await person.request("GET", "/join")
+        status, location, _ = await person.post("/join", [("code", code)])
+        assert status == 303 and location == "/live", (status, location)
+        await person.request("GET", "/live")
+        return person
+
+    on_b = [await join(b_port) for _ in range(PEOPLE_ON_B)]
+    through_nginx = [await join(nginx_port) for _ in range(PEOPLE_THROUGH_NGINX)]
+    everyone = on_b + through_nginx
+
+    print("1. participants on server B answer; the projector follows server A")
+    version = await next_poll(facilitator, control, True)
+    _, _, page = await on_b[0].request("GET", "/live")
+    poll = on_b[0].field("poll", page)
+    acknowledged = []
+    deadline = time.perf_counter() + 60
+    await asyncio.gather(*(answer_until_acknowledged(p, poll, page, i, acknowledged, [b_port], deadline) for i, p in enumerate(on_b)))
+    expect(len(acknowledged) == PEOPLE_ON_B, f"server B acknowledged all {PEOPLE_ON_B} answers ({len(acknowledged)})")
+    shown_deadline = time.perf_counter() + 10
+    while projector.shown(version, PEOPLE_ON_B) is None and time.perf_counter() < shown_deadline:
+        await asyncio.sleep(0.05)
+    expect(projector.shown(version, PEOPLE_ON_B) is not None,
+           f"the projector on server A shows {PEOPLE_ON_B} answers sent to server B "
+           f"(last shown: {projector.events[-1][2] if projector.events else 'nothing'})")
+
+    print("2. everyone answers the next poll through nginx; server B is killed with -9 part way")
+    version = await next_poll(facilitator, control, False)
+    _, _, page = await through_nginx[0].request("GET", "/live")
+    poll = through_nginx[0].field("poll", page)
+    ports = [nginx_port]
+    for person in on_b:
+        person.port = nginx_port  # their phones reach the site through its address from now on
+    acknowledged = []
+    deadline = time.perf_counter() + 90
+
+    async def kill_b_part_way():
+        while len(acknowledged) < len(everyone) // 3 and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        server_b.send_signal(signal.SIGKILL)
+        server_b.wait()
+        print(f"  server B killed after {len(acknowledged)} acknowledged answers")
+
+    async def slowly(index, person):
+        await asyncio.sleep(index * 0.05)  # answers arrive over about two seconds, not all at once
+        await answer_until_acknowledged(person, poll, page, index, acknowledged, ports, deadline)
+
+    await asyncio.gather(kill_b_part_way(), *(slowly(i, p) for i, p in enumerate(everyone)))
+    expect(len(acknowledged) == len(everyone), f"every participant's answer was acknowledged in the end ({len(acknowledged)} of {len(everyone)})")
+    counted = int(subprocess.run(["psql", database.split("?")[0], "-tAc",
+                                  f"SET search_path TO {args.schema}; SELECT COUNT(*) FROM poll_answer "
+                                  f"WHERE session_id = '{session_id}' AND poll_key = '{poll}'"],
+                                 capture_output=True, text=True, check=True).stdout.split()[-1])
+    expect(counted == len(acknowledged), f"the database holds every acknowledged answer: {counted} of {len(acknowledged)} (lost {len(acknowledged) - counted})")
+    shown_deadline = time.perf_counter() + 10
+    while projector.shown(version, len(everyone)) is None and time.perf_counter() < shown_deadline:
+        await asyncio.sleep(0.05)
+    expect(projector.shown(version, len(everyone)) is not None, f"the projector on server A shows all {len(everyone)} answers")
+    status, _, _ = await Client(nginx_port).request("GET", "/health")
+    expect(status == 200, "the site still answers through nginx with one server left")
+    projector.task.cancel()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--database", required=True, help="postgresql://… (a schema of its own is made in it)")
+    parser.add_argument("--nginx", default="nginx")
+    args = parser.parse_args()
+    args.schema = "two_servers_" + uuid.uuid4().hex[:12]
+    database = args.database + ("&" if "?" in args.database else "?") + "schema=" + args.schema
+    work = tempfile.mkdtemp(prefix="groundwork-two-servers-")
+    a_port, b_port, nginx_port = free_port(), free_port(), free_port()
+    processes = []
+    try:
+        def serve(port, name):
+            log = open(os.path.join(work, f"{name}.log"), "w")
+            process = subprocess.Popen([args.binary, "serve", "--port", str(port), "--database", database,
+                                        "--trusted-proxy", "127.0.0.1", "--base-url", f"http://127.0.0.1:{nginx_port}"],
+                                       stdout=log, stderr=subprocess.STDOUT)
+            processes.append(process)
+            wait_for_port(port, f"server {name}", process)
+            return process
+
+        serve(a_port, "A")  # A first: it makes the schema, B finds it made
+        server_b = serve(b_port, "B")
+        for folder in ["body", "proxy", "fastcgi", "uwsgi", "scgi"]:
+            os.makedirs(os.path.join(work, folder), exist_ok=True)
+        with open(os.path.join(work, "nginx.conf"), "w") as conf:
+            conf.write(NGINX_CONF.format(work=work, a=a_port, b=b_port, port=nginx_port))
+        nginx = subprocess.Popen([args.nginx, "-c", os.path.join(work, "nginx.conf"), "-p", work, "-g", "daemon off;"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        processes.append(nginx)
+        wait_for_port(nginx_port, "nginx", nginx)
+        print(f"two servers on {args.schema}, behind nginx on port {nginx_port}")
+        started = time.monotonic()
+        asyncio.run(scenario(args, a_port, b_port, nginx_port, server_b, database))
+        print(f"done in {time.monotonic() - started:.0f} s")
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        subprocess.run(["psql", args.database.split("?")[0], "-qc", f"DROP SCHEMA IF EXISTS {args.schema} CASCADE"],
+                       capture_output=True)
+        if failures:
+            for name in ["A", "B"]:
+                path = os.path.join(work, f"{name}.log")
+                if os.path.exists(path):
+                    print(f"--- server {name}'s log (last lines) ---")
+                    print("".join(open(path).readlines()[-15:]))
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        print(f"{len(failures)} problem(s):")
+        for failure in failures:
+            print("  -", failure)
+        sys.exit(1)
+    print("two servers behind nginx: answers cross servers, and none is lost when one is killed")
+
+
+if __name__ == "__main__":
+    main()
