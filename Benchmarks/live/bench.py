@@ -41,6 +41,56 @@ def free_port():
         return s.getsockname()[1]
 
 
+# nginx in front of several servers on loopback, as docs/operations.md shows (the test in
+# Tests/multiserver uses it too).
+NGINX_CONF = """
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    upstream groundwork {{
+{servers}
+        keepalive 16;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://groundwork;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            # Server-sent events: no buffering, and a long read timeout.
+            proxy_buffering off;
+            proxy_read_timeout 1h;
+            # A server that refuses the connection: try the other one.
+            proxy_next_upstream error timeout http_502;
+            proxy_connect_timeout 2s;
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(binary, work, ports, port):
+    """Starts nginx on `port`, balancing across the servers on `ports`; returns the process."""
+    for folder in ["body", "proxy", "fastcgi", "uwsgi", "scgi"]:
+        os.makedirs(os.path.join(work, folder), exist_ok=True)
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=30s;" for p in ports)
+    with open(os.path.join(work, "nginx.conf"), "w") as conf:
+        conf.write(NGINX_CONF.format(work=work, servers=servers, port=port))
+    return subprocess.Popen([binary, "-c", os.path.join(work, "nginx.conf"), "-p", work, "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
 def percentile(values, p):
     if not values:
         return float("nan")
@@ -231,7 +281,8 @@ async def probe(port, stop, samples):
         await asyncio.sleep(0.02)
 
 
-async def run_sessions(port, link, sessions, per_session, limit, timeout, modules):
+async def run_sessions(port, link, sessions, per_session, limit, timeout, modules, people_port=None):
+    people_port = people_port or port
     f = await facilitator_for(port, link)
     opened = [await open_session(f, modules) for _ in range(sessions)]
     presenters = []
@@ -240,7 +291,7 @@ async def run_sessions(port, link, sessions, per_session, limit, timeout, module
         presenter = Presenter(port, f.cookies, control.rsplit("/", 1)[1])
         presenter.start()
         presenters.append(presenter)
-        groups.append(await join_all(port, code, per_session, limit))
+        groups.append(await join_all(people_port, code, per_session, limit))
     tally, sends, health = [], [], []
     lost = 0
     for number in range(POLLS):
@@ -251,7 +302,7 @@ async def run_sessions(port, link, sessions, per_session, limit, timeout, module
             polls.append(people[0].field("poll", page))
             pages.append(page)
         stop = asyncio.Event()
-        prober = asyncio.create_task(probe(port, stop, health))
+        prober = asyncio.create_task(probe(people_port, stop, health))
         acks_by_session = [[] for _ in opened]
         await asyncio.wait_for(asyncio.gather(*(answer_all(people, poll, page, max(1, limit // sessions), acks, sends)
                                                 for people, poll, page, acks in zip(groups, polls, pages, acks_by_session))), timeout)
@@ -289,34 +340,60 @@ def main():
     parser.add_argument("--per-session", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=400, help="requests in flight at once")
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--database", help="run two servers on this PostgreSQL database (a schema of its own) behind nginx; "
+                                           "the facilitator and projector use server A, participants come through nginx")
+    parser.add_argument("--nginx", default="nginx")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="groundwork-live-")
     data = os.path.join(work, "data")
     port = free_port()
-    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--data", data,
-                               "--connections-per-client", "100000"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    people_port = port
+    schema = None
+    if args.database:
+        schema = "live_bench_" + os.urandom(6).hex()
+        store = ["--database", args.database + ("&" if "?" in args.database else "?") + "schema=" + schema]
+    else:
+        store = ["--data", data]
+    servers = [subprocess.Popen([args.binary, "serve", "--port", str(port), "--connections-per-client", "100000",
+                                 "--trusted-proxy", "127.0.0.1"] + store, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+
+    def wait_for(p):
         for _ in range(300):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
+                socket.create_connection(("127.0.0.1", p), timeout=1).close()
+                return
             except OSError:
                 time.sleep(0.1)
+        sys.exit(f"nothing is listening on port {p}")
+
+    extra = []
+    try:
+        wait_for(port)
+        if args.database:
+            second = free_port()
+            servers.append(subprocess.Popen([args.binary, "serve", "--port", str(second), "--connections-per-client", "100000",
+                                             "--trusted-proxy", "127.0.0.1"] + store,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            wait_for(second)
+            people_port = free_port()
+            extra.append(start_nginx(args.nginx, work, [port, second], people_port))
+            wait_for(people_port)
         modules = ["overdose-response", "what-harm-reduction-is", "principles", "language-and-stigma"]
         results = []
         for name, sessions, each in [(f"1 session x {args.participants}", 1, args.participants),
                                      (f"{args.sessions} sessions x {args.per_session}", args.sessions, args.per_session)]:
             staff = subprocess.run([args.binary, "staff", "add", f"Bench{len(results)}", "--role", "facilitator",
-                                    "--data", data, "--base-url", f"http://127.0.0.1:{port}"],
+                                    "--base-url", f"http://127.0.0.1:{port}"] + store,
                                    capture_output=True, text=True, check=True)
             link = re.search(r"http://\S+/staff/welcome/[0-9a-f]+", staff.stdout).group(0)
             started = time.perf_counter()
             tally, sends, health, lost = asyncio.run(
-                run_sessions(port, link, sessions, each, args.concurrency, args.timeout, modules))
+                run_sessions(port, link, sessions, each, args.concurrency, args.timeout, modules, people_port))
             results.append((name, tally, sends, health, lost, time.perf_counter() - started))
-        memory = peak_memory(server.pid)
-        print(f"groundwork live benchmark ({POLLS} polls each; {os.cpu_count()} cores; loopback)")
+        memory = sum(peak_memory(server.pid) for server in servers)
+        where = (f"two servers on PostgreSQL behind nginx, projector on one, participants through nginx" if args.database
+                 else "one server, SQLite")
+        print(f"groundwork live benchmark ({POLLS} polls each; {os.cpu_count()} cores; loopback; {where})")
         for name, tally, sends, health, lost, elapsed in results:
             t50, t99 = percentile(tally, 50) * 1000, percentile(tally, 99) * 1000
             s50, s99 = percentile(sends, 50) * 1000, percentile(sends, 99) * 1000
@@ -326,12 +403,15 @@ def main():
             print(f"  answer latency p50 {s50:7.1f} ms  p99 {s99:7.1f} ms")
             print(f"  baseline /health during bursts p50 {h50:7.1f} ms  p99 {h99:7.1f} ms;"
                   f" tally p99 / baseline p99 = {t99 / h99 if h99 else float('nan'):.2f}")
-        print(f"server peak memory: {memory} MiB")
+        print(f"server peak memory: {memory} MiB" + (" (both servers)" if args.database else ""))
         if any(r[4] for r in results):
             sys.exit("answers were lost")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in extra + servers:
+            process.terminate()
+            process.wait(timeout=30)
+        if schema:
+            subprocess.run(["psql", args.database.split("?")[0], "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -22,7 +22,8 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Benchmarks", "live"))
-from bench import Client, Presenter, answer_fields, facilitator_for, free_port, next_poll, open_session  # noqa: E402
+from bench import (Client, Presenter, answer_fields, facilitator_for, free_port, next_poll, open_session,  # noqa: E402
+                   start_nginx)
 
 PEOPLE_ON_B = 20
 PEOPLE_THROUGH_NGINX = 20
@@ -46,44 +47,6 @@ def wait_for_port(port, what, process=None, seconds=60):
         except OSError:
             time.sleep(0.1)
     sys.exit(f"{what} didn't start listening on port {port}")
-
-
-NGINX_CONF = """
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/body;
-    proxy_temp_path {work}/proxy;
-    fastcgi_temp_path {work}/fastcgi;
-    uwsgi_temp_path {work}/uwsgi;
-    scgi_temp_path {work}/scgi;
-    upstream groundwork {{
-        server 127.0.0.1:{a} max_fails=1 fail_timeout=30s;
-        server 127.0.0.1:{b} max_fails=1 fail_timeout=30s;
-        keepalive 16;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://groundwork;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            # Server-sent events: no buffering, and a long read timeout.
-            proxy_buffering off;
-            proxy_read_timeout 1h;
-            # A server that refuses the connection: try the other one.
-            proxy_next_upstream error timeout http_502;
-            proxy_connect_timeout 2s;
-        }}
-    }}
-}}
-"""
 
 
 async def answer_until_acknowledged(person, poll, page, index, acknowledged, ports, deadline):
@@ -197,12 +160,7 @@ def main():
 
         serve(a_port, "A")  # A first: it makes the schema, B finds it made
         server_b = serve(b_port, "B")
-        for folder in ["body", "proxy", "fastcgi", "uwsgi", "scgi"]:
-            os.makedirs(os.path.join(work, folder), exist_ok=True)
-        with open(os.path.join(work, "nginx.conf"), "w") as conf:
-            conf.write(NGINX_CONF.format(work=work, a=a_port, b=b_port, port=nginx_port))
-        nginx = subprocess.Popen([args.nginx, "-c", os.path.join(work, "nginx.conf"), "-p", work, "-g", "daemon off;"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        nginx = start_nginx(args.nginx, work, [a_port, b_port], nginx_port)
         processes.append(nginx)
         wait_for_port(nginx_port, "nginx", nginx)
         print(f"two servers on {args.schema}, behind nginx on port {nginx_port}")
