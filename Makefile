@@ -2,7 +2,7 @@
 SWIFT ?= swift
 COURSE ?= Curriculum
 
-.PHONY: run test test-tools deps build check bench bench-web bench-live browser-test learn clean
+.PHONY: run test test-tools deps build check bench bench-web bench-live bench-postgres browser-test learn clean
 
 # Install what the build needs when it is missing: libcmark-dev (Markdown),
 # libsqlite3-dev (learner records), libqrencode-dev (QR codes on join slides and
@@ -79,3 +79,16 @@ clean:
 bench-live: deps
 	$(SWIFT) build -c release --product groundwork
 	python3 Benchmarks/live/bench.py --binary .build/release/groundwork
+
+# PostgreSQL beside SQLite (docs/benchmarks.md): the web benchmark's answer POSTs on both in one
+# run, and the live benchmark with two servers on PostgreSQL behind nginx.
+bench-postgres: deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "error: wrk is missing; run: sudo apt-get install wrk"; exit 1; }
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = "0" ] && apt-get install -y -qq nginx >/dev/null; } || \
+	  { echo "error: nginx is missing; run: sudo apt-get install nginx"; exit 1; }
+	$(SWIFT) build -c release --product groundwork
+	DATABASE="$$(Tests/postgres/start.sh)"; \
+	  python3 Benchmarks/web/bench.py --binary .build/release/groundwork --postgres "$$DATABASE" && \
+	  python3 Benchmarks/live/bench.py --binary .build/release/groundwork --database "$$DATABASE" \
+	    --nginx "$$(command -v nginx || echo /usr/sbin/nginx)"

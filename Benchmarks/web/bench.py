@@ -7,7 +7,10 @@
 
 Reports requests/s and p99 latency at 64 connections, the lesson/trivial ratio, and the
 server's resident memory after at least 10,000 requests.
-Usage: Benchmarks/web/bench.py [--binary .build/release/groundwork] [--duration 10]
+
+With --postgres URL it runs twice in one go, on SQLite and then on that PostgreSQL database
+(in a schema of its own), and reports PostgreSQL's answer POSTs as a share of SQLite's.
+Usage: Benchmarks/web/bench.py [--binary .build/release/groundwork] [--duration 10] [--postgres URL]
 """
 import argparse
 import http.client
@@ -92,15 +95,29 @@ def main():
     parser.add_argument("--binary", default=".build/release/groundwork")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--learners", type=int, default=6000)
+    parser.add_argument("--postgres", help="also run on this PostgreSQL database and compare answer POSTs")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("error: wrk is missing; install it with: sudo apt-get install wrk")
+    sqlite_rate = run(args, None)
+    if args.postgres:
+        postgres_rate = run(args, args.postgres)
+        share = postgres_rate / sqlite_rate * 100 if sqlite_rate else float("nan")
+        print(f"\nanswer POSTs: PostgreSQL {postgres_rate:.0f}/s, SQLite {sqlite_rate:.0f}/s in the same run: "
+              f"{share:.0f}% (goal ≥ 50%)")
+
+
+def run(args, postgres):
+    """One pass on SQLite (postgres is None) or on PostgreSQL; returns answers stored per second."""
     work = tempfile.mkdtemp(prefix="groundwork-web-bench-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    schema = "web_bench_" + os.urandom(6).hex() if postgres else None
+    store = (["--database", postgres + ("&" if "?" in postgres else "?") + "schema=" + schema] if postgres
+             else ["--data", work + "/data"])
     # wrk is one client on loopback with 64 connections: lift the per-client connection cap.
-    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--data", work + "/data", "--log-level", "warning",
-                               "--connections-per-client", "1000"],
+    server = subprocess.Popen([args.binary, "serve", "--port", str(port), "--log-level", "warning",
+                               "--connections-per-client", "1000"] + store,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for _ in range(300):
@@ -182,13 +199,21 @@ end
 
         # Answers per second from the database itself: stored answers over the time between
         # the first and the last one (so requests after the learners ran out don't count).
-        import sqlite3
-        with sqlite3.connect(work + "/data/records.sqlite") as db:
-            stored, span = db.execute(
-                "SELECT COUNT(*), (julianday(MAX(answered_at)) - julianday(MIN(answered_at))) * 86400 FROM response").fetchone()
+        if postgres:
+            out = subprocess.run(["psql", postgres.split("?")[0], "-tAc",
+                                  f"SET search_path TO {schema}; SELECT COUNT(*), "
+                                  "COALESCE(EXTRACT(EPOCH FROM MAX(answered_at) - MIN(answered_at)), 0) FROM response"],
+                                 capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+            stored, span = int(out.split("|")[0]), float(out.split("|")[1])
+        else:
+            import sqlite3
+            with sqlite3.connect(work + "/data/records.sqlite") as db:
+                stored, span = db.execute(
+                    "SELECT COUNT(*), (julianday(MAX(answered_at)) - julianday(MIN(answered_at))) * 86400 FROM response").fetchone()
         check = str(stored)
 
-        print(f"\nweb: wrk -t2 -c64 -d{args.duration}s against a release build, this machine")
+        print(f"\nweb: wrk -t2 -c64 -d{args.duration}s against a release build, this machine, "
+              f"{'PostgreSQL' if postgres else 'SQLite'}")
         print(f"  {'route':44} {'req/s':>9} {'p99 ms':>8}")
         print(f"  {'GET /health (trivial baseline)':44} {trivial['rate']:9.0f} {trivial['p99']:8.2f}")
         print(f"  {'GET lesson page (signed in)':44} {lesson['rate']:9.0f} {lesson['p99']:8.2f}   {lesson['rate'] / trivial['rate'] * 100:.0f}% of trivial (goal ≥ 50%)")
@@ -201,12 +226,15 @@ end
         print(f"  errors (non-2xx/3xx): {trivial['errors'] + lesson['errors'] + question_page['errors'] + answers['errors']}")
         print(f"  resident memory after {total:,} requests: {memory:.1f} MB (goal < 100 MB)")
         print(f"  p99 goal < 25 ms at 64 connections: lesson {'met' if lesson['p99'] < 25 else 'NOT met'}")
+        return answer_rate
     finally:
         server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+        if schema:
+            subprocess.run(["psql", postgres.split("?")[0], "-qc", f"DROP SCHEMA IF EXISTS {schema} CASCADE"], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -174,6 +174,13 @@ extension PostgresStore: StaffStore, SessionStore {
         try await run { try await client.query("UPDATE web_session SET verified = TRUE WHERE digest = \(digest)", logger: logger) }
     }
 
+    public func setFlash(digest: String, flash: Data) async throws -> Bool {
+        try await run {
+            !(try await client.query("UPDATE web_session SET flash = \(flash) WHERE digest = \(digest) RETURNING digest",
+                                     logger: logger).collect()).isEmpty
+        }
+    }
+
     public func takeFlash(digest: String) async throws -> Data? {
         try await run {
             // Read and clear in one statement, so two requests can't both take it.

@@ -165,6 +165,13 @@ extension SQLiteStore {
         }
     }
 
+    public func setFlash(digest: String, flash: Data) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE web_session SET flash = ? WHERE digest = ?", arguments: [flash, digest])
+            return db.changesCount > 0
+        }
+    }
+
     public func takeFlash(digest: String) async throws -> Data? {
         try await write { db in
             let flash = try Data.fetchOne(db, sql: "SELECT flash FROM web_session WHERE digest = ?", arguments: [digest])

@@ -144,10 +144,20 @@ struct CoordinatorRoutes: Sendable {
 
     private func learnerPage(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await staff.require(request, .coordinator)
+        let id = context.parameters.get("id") ?? ""
+        if Form.query(request)["done"] == "code" {
+            // The new code, once: a reload finds the flash taken and says so instead.
+            let flash = try await staff.sessions.takeFlash(token: signIn.token)
+            let parts = flash?.split(separator: "|").map(String.init) ?? []
+            let code = parts.count == 3 && parts[0] == "resume-code" && parts[1] == id ? parts[2] : nil
+            return try await learnerPage(signIn, context, id: id,
+                                         notice: code == nil ? "The new resume code was shown once and isn't kept. Make another if it was lost." : nil,
+                                         error: nil, newCode: code)
+        }
         let notices = ["cohort": "Moved to the cohort.", "attempt": "They have one more attempt.",
                        "complete": "The module counts as complete.", "attendance": "Attendance recorded.",
                        "revoked": "The certificate was revoked. Verifying it now says revoked."]
-        return try await learnerPage(signIn, context, id: context.parameters.get("id") ?? "",
+        return try await learnerPage(signIn, context, id: id,
                                      notice: request.uri.queryParameters.get("done").flatMap { notices[String($0)] }, error: nil, newCode: nil)
     }
 
@@ -221,8 +231,10 @@ struct CoordinatorRoutes: Sendable {
                 try await coordination.recordAttendance(learnerID: id, on: date, reason: reason, by: actor)
                 return pages.redirect(to: "/staff/learners/\(id)?done=attendance")
             case .code:
+                // Shown once, after a redirect: reloading the page can't make another code.
                 let code = try await coordination.newResumeCode(learnerID: id, reason: reason, by: actor)
-                return try await learnerPage(signIn, context, id: id, notice: nil, error: nil, newCode: code.description)
+                try await staff.sessions.setFlash(token: signIn.token, "resume-code|\(id)|\(code.description)")
+                return pages.redirect(to: "/staff/learners/\(id)?done=code")
             case .remove:
                 guard form["confirm"] == "yes" else {
                     return try await learnerPage(signIn, context, id: id, notice: nil,

@@ -11,6 +11,7 @@ struct SessionMiddleware: RouterMiddleware {
     let signer: SessionSigner
     let sessions: Sessions
     let trustedProxies: Set<String>
+    let pages: Pages
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -18,8 +19,23 @@ struct SessionMiddleware: RouterMiddleware {
                                               forwardedFor: request.headers[values: Self.forwardedFor].last,
                                               trustedProxies: trustedProxies)
         let value = request.cookies[Session.cookieName]?.value
-        if let value, let token = SessionSigner.token(in: value),
-           let stored = try await sessions.find(token: token, kind: .learner) {
+        var stored: WebSession?
+        if let value, let token = SessionSigner.token(in: value) {
+            do {
+                stored = try await sessions.find(token: token, kind: .learner)
+            } catch {
+                // The records can't be reached (the database went away): say so kindly, keep
+                // the cookie, and let the next request try again.
+                context.logger.error("the session couldn't be read", metadata: ["error": "\(error)"])
+                var unknown = Session.fresh()
+                unknown.isNew = false  // keep the learner's cookie: they are still signed in
+                context.session = unknown
+                return pages.error(.serviceUnavailable, heading: "Something went wrong on our side",
+                                   message: "We can't reach the training records just now. Your answers so far are saved. Try again in a moment.",
+                                   context: context)
+            }
+        }
+        if let value, let token = SessionSigner.token(in: value), let stored {
             context.session = .signedIn(learnerID: stored.subjectID, token: token)
         } else if let value, let session = signer.decodeAnonymous(value) {
             context.session = session

@@ -85,7 +85,8 @@ public enum TrainingServer {
         // A HEAD response never carries a body, whatever answered it.
         router.add(middleware: HeadBodyStripMiddleware())
         // The session first, so error pages keep it (and don't sign anyone out).
-        router.add(middleware: SessionMiddleware(signer: signer, sessions: sessions, trustedProxies: configuration.trustedProxies))
+        router.add(middleware: SessionMiddleware(signer: signer, sessions: sessions, trustedProxies: configuration.trustedProxies,
+                                                 pages: pages))
         router.add(middleware: SafetyMiddleware(pages: pages))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RedirectMiddleware())

@@ -11,6 +11,19 @@ import Testing
     }
 
     @Test(arguments: StoreUnderTest.allCases)
+    func aFlashCanBeLeftOnALiveSessionAndIsTakenOnce(_ kind: StoreUnderTest) async throws {
+        try await withStore(kind) { store in
+            try await store.createSession(WebSession(digest: "staff-1", kind: .staff, subjectID: "ada", createdAt: day0,
+                                                     lastSeen: day0, expiresAt: day0 + 3600, verified: true))
+            #expect(try await store.setFlash(digest: "staff-1", flash: Data("first".utf8)))
+            #expect(try await store.setFlash(digest: "staff-1", flash: Data("second".utf8)), "a new flash replaces the old")
+            #expect(try await store.takeFlash(digest: "staff-1") == Data("second".utf8))
+            #expect(try await store.takeFlash(digest: "staff-1") == nil)
+            #expect(try await store.setFlash(digest: "nobody", flash: Data("x".utf8)) == false)
+        }
+    }
+
+    @Test(arguments: StoreUnderTest.allCases)
     func aSessionReadsBackAsStored(_ kind: StoreUnderTest) async throws {
         try await withStore(kind) { store in
             let stored = session("s1", .staff, subject: "ada", flash: Data([1, 2, 3]), verified: false)

@@ -739,7 +739,10 @@ var todayISO: String { CoordinatorRoutes.isoDay(Date()) }
                 #expect(try await robinBrowser.get("/").body.contains("Robin Sparrow"), "still signed in")
 
                 let reason = "lost the card with the code"
-                let made = try await ada.post("/staff/learners/\(robin.id)/code", [("reason", reason)])
+                let posted = try await ada.post("/staff/learners/\(robin.id)/code", [("reason", reason)])
+                #expect(posted.status == .seeOther && posted.location == "/staff/learners/\(robin.id)?done=code",
+                        "a redirect: reloading the page can't make another code")
+                let made = try await ada.follow(posted)
                 #expect(made.status == .ok)
                 #expect(made.body.contains(#"id="new-code""#) && made.body.contains("they were signed out"))
                 let newCode = try #require(made.body.range(of: #"<p class="resume-code"><strong>"#).map { start in
@@ -748,6 +751,9 @@ var todayISO: String { CoordinatorRoutes.isoDay(Date()) }
                 #expect(newCode.split(separator: "-").count == 4 && newCode != oldCode)
                 let again = try await ada.get("/staff/learners/\(robin.id)")
                 #expect(!again.body.contains(newCode) && !again.body.contains(#"id="new-code""#), "shown once")
+                let reloaded = try await ada.get("/staff/learners/\(robin.id)?done=code")
+                #expect(!reloaded.body.contains(newCode) && reloaded.body.contains("shown once and isn"), "a reload says it was shown once")
+                #expect(try await site.coursework.learner(resumeCode: newCode) == robin, "and the code still works")
 
                 // The learner's open session ended; the old code no longer resumes; the new one does.
                 let home = try await robinBrowser.get("/")

@@ -7,6 +7,9 @@
 2. Everyone answers the next poll through nginx, retrying what didn't get through; server B
    is killed with -9 part way. Every answer acknowledged (its 303 received) must be in the
    tally, and the projector on A must show them all.
+3. The database goes away (PostgreSQL stopped) while server A serves: a learner gets the
+   friendly error page, and once PostgreSQL is back the same learner carries on, with every
+   answer acknowledged before still counted. (Needs root, to stop and start the cluster.)
 """
 import argparse
 import asyncio
@@ -135,6 +138,53 @@ async def scenario(args, a_port, b_port, nginx_port, server_b, database):
     status, _, _ = await Client(nginx_port).request("GET", "/health")
     expect(status == 200, "the site still answers through nginx with one server left")
     projector.task.cancel()
+    await database_goes_away(args, nginx_port, database, session_id, poll, len(acknowledged))
+
+
+def cluster():
+    """The Debian cluster Tests/postgres/start.sh runs (version, name), or None."""
+    out = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[1] == "main":
+            return parts[0], parts[1]
+    return None
+
+
+async def database_goes_away(args, port, database, session_id, poll, answered):
+    print("3. PostgreSQL stops while the server runs, then comes back")
+    found = cluster()
+    if os.geteuid() != 0 or found is None:
+        expect(False, "stopping PostgreSQL needs root and a Debian cluster (pg_lsclusters); run make test as root")
+        return
+    learner = Client(port)
+    await learner.request("GET", "/")
+    status, location, _ = await learner.post("/start", [("name", "Robin")])
+    expect(status == 303, f"a learner starts the course ({status})")
+    await learner.request("GET", "/welcome")
+    status, _, _ = await learner.request("GET", "/")
+    expect(status == 200, "their course page shows")
+    subprocess.run(["pg_ctlcluster", found[0], found[1], "stop", "-m", "fast"], check=True)
+    try:
+        status, _, page = await learner.request("GET", "/")
+        expect(status in (500, 503) and "Something went wrong on our side" in page,
+               f"with the database gone the learner gets the friendly error page ({status}: {page[:120]!r})")
+        expect("RecordsError" not in page and "PSQLError" not in page and "Sources/" not in page, "with no error details or stack trace")
+    finally:
+        subprocess.run(["pg_ctlcluster", found[0], found[1], "start"], check=True)
+    deadline = time.perf_counter() + 30
+    status = None
+    while time.perf_counter() < deadline:
+        status, _, page = await learner.request("GET", "/")
+        if status == 200 and "Robin" in page:
+            break
+        await asyncio.sleep(0.5)
+    expect(status == 200, f"once PostgreSQL is back the same learner carries on, still signed in ({status})")
+    counted = int(subprocess.run(["psql", database.split("?")[0], "-tAc",
+                                  f"SET search_path TO {args.schema}; SELECT COUNT(*) FROM poll_answer "
+                                  f"WHERE session_id = '{session_id}' AND poll_key = '{poll}'"],
+                                 capture_output=True, text=True, check=True).stdout.split()[-1])
+    expect(counted == answered, f"every answer acknowledged before the outage is still there ({counted} of {answered})")
 
 
 def main():

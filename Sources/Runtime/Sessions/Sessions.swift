@@ -60,6 +60,13 @@ public struct Sessions: Sendable {
         return session
     }
 
+    /// Leaves a one-time message on a live session (a new resume code to show a coordinator
+    /// once, after a redirect), sealed like ``begin(_:subjectID:verified:flash:)``'s.
+    public func setFlash(token: String, _ text: String) async throws {
+        guard Self.isWellFormed(token) else { return }
+        _ = try await store.setFlash(digest: Self.digest(token), flash: try Self.seal(text, token: token))
+    }
+
     /// Reads and removes the session's flash; nil when there is none or it was read already.
     public func takeFlash(token: String) async throws -> String? {
         guard Self.isWellFormed(token), let sealed = try await store.takeFlash(digest: Self.digest(token)) else { return nil }

@@ -94,6 +94,9 @@ public protocol SessionStore: Sendable {
     func verifySession(digest: String) async throws
     /// Removes and returns the session's one-time flash; nil when it has none (or it was taken).
     func takeFlash(digest: String) async throws -> Data?
+    /// Gives an existing session a one-time flash, replacing any it had; false when there is
+    /// no such session.
+    func setFlash(digest: String, flash: Data) async throws -> Bool
     /// Ends one session.
     func deleteSession(digest: String) async throws
     /// Ends every session of a learner or staff member; returns how many.
