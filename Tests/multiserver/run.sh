@@ -2,7 +2,9 @@
 # Two `groundwork serve` processes on one PostgreSQL database behind Debian's nginx on
 # loopback, as docs/operations.md describes: a projector following a group session on one
 # server sees answers sent through the other (LISTEN/NOTIFY), and when one server is killed
-# with -9 mid-poll its participants carry on through nginx with no acknowledged answer lost.
+# with -9 mid-poll its participants carry on through nginx with no acknowledged answer lost;
+# PostgreSQL stopped and started under a running server; and the backups docs/operations.md
+# describes, taken live and restored.
 # Installs nginx (apt) and starts PostgreSQL (Tests/postgres/start.sh) when it can.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,4 +27,7 @@ if [ -z "$DATABASE" ]; then
 fi
 BIN="$(swift build --show-bin-path)/groundwork"
 [ -x "$BIN" ] || swift build --product groundwork
+command -v sqlite3 >/dev/null || { [ "$(id -u)" = "0" ] && apt-get install -y -qq sqlite3 >/dev/null 2>&1; } || \
+  { echo "error: the backup test needs sqlite3; run: sudo apt-get install sqlite3"; exit 1; }
 python3 Tests/multiserver/two_servers.py --binary "$BIN" --database "$DATABASE" --nginx "$NGINX"
+python3 Tests/multiserver/backups.py --binary "$BIN" --database "$DATABASE"
