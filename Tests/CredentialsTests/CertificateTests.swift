@@ -98,6 +98,12 @@ import Testing
         site.clock.set(try #require(first.validUntil).addingTimeInterval(-10 * 86_400))
         let progress = try await site.coursework.progress(of: learner)
         #expect(progress.modules.first { $0.moduleID == "practice" }?.attemptsLeft == 2, "a fresh set of tries at the refresher")
+        let clock = site.clock
+        let coordination = Coordination(coursework: site.coursework, accounts: site.accounts,
+                                        records: LearnerRecords(store: site.store, hasher: site.coursework.hasher), now: { clock.now })
+        let detail = try #require(try await coordination.learner(id: learner.id, by: .member(site.coordinator)))
+        #expect(detail.row.modules.first { $0.progress.moduleID == "practice" }?.progress.attemptsLeft == 2,
+                "the coordinator's page shows the learner's fresh tries too")
         try await site.pass("practice", learner)
         _ = try await certificates.claim(for: learner, name: "Robin", at: addresses)
     }

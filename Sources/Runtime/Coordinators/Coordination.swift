@@ -232,12 +232,16 @@ public struct Coordination: Sendable {
         row(record, cohort: cohort, at: date, required: Set(coursework.requiredModules))
     }
 
-    func row(_ record: RosterRecord, cohort: Cohort?, at date: Date, required: Set<String>) -> Row {
-        let modules = coursework.curriculum.modules.map { module -> ModuleRow in
+    /// A learner's line. `progress`, when given, is the learner's own view of their modules
+    /// (``Coursework/progress(of:)``, which counts refresher attempts afresh in a renewal
+    /// window); otherwise progress comes from the summaries.
+    func row(_ record: RosterRecord, cohort: Cohort?, at date: Date, required: Set<String>, progress own: [ModuleProgress]? = nil) -> Row {
+        let modules = coursework.curriculum.modules.enumerated().map { index, module -> ModuleRow in
             let summary = record.modules.first { $0.moduleID == module.id }
                 ?? ModuleSummary(moduleID: module.id, attempts: [])
-            let progress = Coursework.progress(of: module, summary: summary,
-                                               adjustments: record.adjustments.filter { $0.moduleID == module.id })
+            let progress = own.flatMap { $0.indices.contains(index) && $0[index].moduleID == module.id ? $0[index] : nil }
+                ?? Coursework.progress(of: module, summary: summary,
+                                       adjustments: record.adjustments.filter { $0.moduleID == module.id })
             return ModuleRow(progress: progress, firstStartedAt: summary.firstStartedAt, lastFinishedAt: summary.lastFinishedAt,
                              passedAt: summary.passedAt)
         }
@@ -282,8 +286,9 @@ public struct Coordination: Sendable {
         let record = RosterRecord(learner: learner, cohortID: cohortID, modules: summaries,
                                   sessionsAttended: Set(attendance.map(\.sessionID)).count, adjustments: adjustments,
                                   certificates: certificates)
-        return LearnerDetail(row: row(record, cohort: cohort, at: now()), attendance: attendance, adjustments: adjustments,
-                             certificates: certificates)
+        let progress = try await coursework.progress(of: learner).modules
+        return LearnerDetail(row: row(record, cohort: cohort, at: now(), required: Set(coursework.requiredModules), progress: progress),
+                             attendance: attendance, adjustments: adjustments, certificates: certificates)
     }
 
     // MARK: Actions
