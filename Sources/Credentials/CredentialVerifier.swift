@@ -119,7 +119,8 @@ public struct CredentialVerifier: Sendable {
         }
     }
 
-    static func date(_ text: String) -> Date? {
+    /// An ISO 8601 date-time as credentials write it (`2026-12-02T04:38:00Z`); nil otherwise.
+    public static func date(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)

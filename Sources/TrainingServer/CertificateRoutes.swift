@@ -190,8 +190,8 @@ struct CertificateRoutes: Sendable {
         }
         let achievement = credential.credentialSubject.achievement
         return verifyPage(context, result: result(standing: standing, code: nil, course: achievement.name, version: achievement.version,
-                                                  hash: credential.contentHash, issued: CredentialVerifierDates.date(credential.validFrom),
-                                                  until: credential.validUntil.flatMap(CredentialVerifierDates.date)),
+                                                  hash: credential.contentHash, issued: CredentialVerifier.date(credential.validFrom),
+                                                  until: credential.validUntil.flatMap(CredentialVerifier.date)),
                           error: nil, code: nil)
     }
 
@@ -226,15 +226,6 @@ struct CertificateRoutes: Sendable {
 
     static func longDay(_ date: Date) -> String {
         date.formatted(Date.FormatStyle(date: .long, time: .omitted, timeZone: TimeZone(identifier: "UTC") ?? .current))
-    }
-}
-
-/// Reading the dates in a credential.
-enum CredentialVerifierDates {
-    static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
     }
 }
 

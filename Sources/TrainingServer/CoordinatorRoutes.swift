@@ -367,11 +367,7 @@ struct CoordinatorRoutes: Sendable {
     }
 
     static func isoDay(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
+        Coordination.day(date)
     }
 
     static func parseDay(_ text: String) -> Date? {

@@ -354,7 +354,8 @@ public struct Coordination: Sendable {
         String(id.prefix(8))
     }
 
-    static func day(_ date: Date) -> String {
+    /// A date as `yyyy-MM-dd` in UTC: how the audit log, the CSV files and date fields write days.
+    public static func day(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
