@@ -168,6 +168,10 @@ public struct Certificates: Sendable {
         var text = "Passed all \(required) required modules of \(settings.title), each at its pass mark (the course's default is \(settings.completion.pass)%)"
         let sessions = settings.completion.attendance
         if sessions > 0 { text += ", and took part in \(sessions == 1 ? "a facilitated group session" : "\(sessions) facilitated group sessions")" }
+        let practicals = coursework.curriculum.requiredPracticals.map(\.title)
+        if !practicals.isEmpty {
+            text += ", and was observed doing every step of " + practicals.joined(separator: ", ") + " by a facilitator"
+        }
         return text + "."
     }
 

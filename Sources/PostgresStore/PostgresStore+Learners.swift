@@ -46,7 +46,8 @@ extension PostgresStore: LearnerStore, AttemptStore {
             items.append(LearnerExport.Attempt(attempt: attempt, responses: try await responses(attemptID: attempt.id)))
         }
         return LearnerExport(learner: learner, attempts: items, attendance: try await attendance(learnerID: learnerID),
-                             certificates: try await certificates(learnerID: learnerID))
+                             certificates: try await certificates(learnerID: learnerID),
+                             signOffs: try await signOffs(learnerID: learnerID))
     }
 
     public func deleteLearner(id: String) async throws -> Bool {

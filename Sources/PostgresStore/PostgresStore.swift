@@ -288,6 +288,19 @@ public final class PostgresStore: Sendable {
             "CREATE INDEX rate_failure_key ON rate_failure(scope, key, at)",
             "CREATE INDEX rate_failure_scope ON rate_failure(scope, at)",
         ]),
+        ("v6: practical skill sign-offs", [
+            """
+            CREATE TABLE practical_sign_off (
+                learner_id TEXT NOT NULL REFERENCES learner(id) ON DELETE CASCADE,
+                practical_id TEXT NOT NULL,
+                signed_by TEXT NOT NULL,
+                signer_name TEXT NOT NULL,
+                session_id TEXT,
+                reason TEXT,
+                signed_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (learner_id, practical_id))
+            """,
+        ]),
     ]
 
     /// The installation's 32-byte secret (cookies and resume-code digests derive from it),

@@ -51,10 +51,29 @@ public enum CourseSummary {
     /// What else completion needs once the modules are passed; nil while modules remain.
     public static func remaining(_ progress: CourseProgress) -> String? {
         guard progress.modulesComplete else { return nil }
+        var asks: [String] = []
+        if !progress.attendanceComplete {
+            let left = progress.attendanceRequired - progress.sessionsAttended
+            asks.append("\(left) \(progress.sessionsAttended > 0 ? "more " : "")group session\(left == 1 ? "" : "s") with a facilitator")
+        }
+        let unsigned = progress.practicalsMissing.count
+        if unsigned > 0 {
+            asks.append(unsigned == 1 ? "a practical skill signed off by a facilitator" : "\(unsigned) practical skills signed off by a facilitator")
+        }
+        guard asks.isEmpty else { return "The course also asks for " + asks.joined(separator: " and ") + "." }
+        if !progress.practicalsRequired.isEmpty { return "You've completed the course: every required module, group session and practical skill." }
         guard progress.attendanceRequired > 0 else { return "You've completed the course's modules." }
-        if progress.attendanceComplete { return "You've completed the course: every required module and group session." }
-        let left = progress.attendanceRequired - progress.sessionsAttended
-        return "The course also asks for \(left) \(progress.sessionsAttended > 0 ? "more " : "")group session\(left == 1 ? "" : "s") with a facilitator."
+        return "You've completed the course: every required module and group session."
+    }
+
+    /// The practical skills completion needs, in one sentence ("Practical skills signed off:
+    /// 0 of 1."); nil when it needs none. `titles` names them by id.
+    public static func practicals(_ progress: CourseProgress, titles: [String: String]) -> String? {
+        guard !progress.practicalsRequired.isEmpty else { return nil }
+        let signed = progress.practicalsRequired.count - progress.practicalsMissing.count
+        let waiting = progress.practicalsMissing.compactMap { titles[$0] }
+        return "Practical skills signed off: \(signed) of \(progress.practicalsRequired.count)."
+            + (waiting.isEmpty ? "" : " Still to do with a facilitator: " + waiting.joined(separator: ", ") + ".")
     }
 
     /// The learner's group sessions in one sentence; nil when the course asks for none and

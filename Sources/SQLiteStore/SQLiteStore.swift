@@ -269,6 +269,20 @@ public final class SQLiteStore: RecordStore {
                 CREATE INDEX rate_failure_scope ON rate_failure(scope, at);
                 """)
         }
+        migrator.registerMigration("v7: practical skill sign-offs") { db in
+            try db.execute(sql: """
+                CREATE TABLE practical_sign_off (
+                    learner_id TEXT NOT NULL REFERENCES learner(id) ON DELETE CASCADE,
+                    practical_id TEXT NOT NULL,
+                    signed_by TEXT NOT NULL,
+                    signer_name TEXT NOT NULL,
+                    session_id TEXT,
+                    reason TEXT,
+                    signed_at DATETIME NOT NULL,
+                    PRIMARY KEY (learner_id, practical_id)
+                );
+                """)
+        }
         return migrator
     }
 
@@ -308,7 +322,8 @@ public final class SQLiteStore: RecordStore {
             }
             return LearnerExport(learner: Self.learner(row), attempts: items,
                                  attendance: try Self.fetchAttendance(db, learnerID: learnerID),
-                                 certificates: try Self.fetchCertificates(db, learnerID: learnerID))
+                                 certificates: try Self.fetchCertificates(db, learnerID: learnerID),
+                                 signOffs: try Self.fetchSignOffs(db, learnerID: learnerID))
         }
     }
 

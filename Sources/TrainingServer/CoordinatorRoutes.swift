@@ -27,6 +27,7 @@ struct CoordinatorRoutes: Sendable {
         router.post("/staff/learners/:id/attempt") { request, context in try await act(request, context, .attempt) }
         router.post("/staff/learners/:id/complete") { request, context in try await act(request, context, .complete) }
         router.post("/staff/learners/:id/attendance") { request, context in try await act(request, context, .attendance) }
+        router.post("/staff/learners/:id/practical") { request, context in try await act(request, context, .practical) }
         router.post("/staff/learners/:id/code") { request, context in try await act(request, context, .code) }
         router.post("/staff/learners/:id/remove") { request, context in try await act(request, context, .remove) }
         router.get("/staff/cohorts") { request, context in
@@ -79,6 +80,7 @@ struct CoordinatorRoutes: Sendable {
             RosterRowView(id: row.learner.id, shortID: Coordination.shortID(row.learner.id), displayName: row.learner.displayName,
                           cohort: row.cohort.flatMap { names[$0.id] } ?? "—",
                           modulesText: "\(row.requiredPassed) of \(row.requiredCount)", sessions: row.sessionsAttended,
+                          practicalsText: row.practicalsRequired > 0 ? "\(row.practicalsSigned) of \(row.practicalsRequired)" : nil,
                           stateText: row.state.rawValue.capitalizedFirst, stateClass: Self.stateClass(row.state),
                           certificateText: certificateText(row.certificate, row.certificateStanding))
         }
@@ -93,6 +95,7 @@ struct CoordinatorRoutes: Sendable {
         let removed = Form.query(request)["done"] == "removed"
         let page = RosterPage(
             courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff, rows: rows,
+            hasPracticals: !curriculum.requiredPracticals.isEmpty,
             summary: report.matching == report.total ? "\(report.total) learner\(report.total == 1 ? "" : "s")"
                 : "\(report.matching) of \(report.total) match these filters",
             cohorts: cohortOptions, states: states, sorts: sorts,
@@ -112,7 +115,7 @@ struct CoordinatorRoutes: Sendable {
         let rows = try await coordination.allRows(query, by: .member(signIn.member))
         var table = CSVTable(header: ["learner_id", "display_name", "cohort", "joined", "module_id", "module", "state", "best_score_percent",
                                       "attempts_used", "attempts_left", "first_started", "last_finished", "passed_on",
-                                      "complete_by_exception", "group_sessions_attended", "course_state", "certificate_code",
+                                      "complete_by_exception", "group_sessions_attended", "practicals_signed_off", "course_state", "certificate_code",
                                       "certificate_state", "certificate_valid_until"])
         for row in rows {
             for module in row.modules {
@@ -124,7 +127,8 @@ struct CoordinatorRoutes: Sendable {
                     progress.attemptsLeft.map(String.init) ?? "unlimited",
                     module.firstStartedAt.map(Self.isoDay) ?? "", module.lastFinishedAt.map(Self.isoDay) ?? "",
                     module.passedAt.map(Self.isoDay) ?? "", progress.completeByException ? "yes" : "no",
-                    String(row.sessionsAttended), row.state.rawValue, row.certificate?.code ?? "",
+                    String(row.sessionsAttended), "\(row.practicalsSigned) of \(row.practicalsRequired)", row.state.rawValue,
+                    row.certificate?.code ?? "",
                     row.certificateStanding?.rawValue ?? "", row.certificate?.validUntil.map(Self.isoDay) ?? "",
                 ])
             }
@@ -140,7 +144,7 @@ struct CoordinatorRoutes: Sendable {
 
     // MARK: One learner
 
-    private enum Action { case cohort, attempt, complete, attendance, code, remove }
+    private enum Action { case cohort, attempt, complete, attendance, practical, code, remove }
 
     private func learnerPage(_ request: Request, _ context: WebContext) async throws -> Response {
         let signIn = try await staff.require(request, .coordinator)
@@ -156,6 +160,7 @@ struct CoordinatorRoutes: Sendable {
         }
         let notices = ["cohort": "Moved to the cohort.", "attempt": "They have one more attempt.",
                        "complete": "The module counts as complete.", "attendance": "Attendance recorded.",
+                       "practical": "The practical skill is signed off.", "practical-kept": "They were already signed off on that skill; the first sign-off stands.",
                        "revoked": "The certificate was revoked. Verifying it now says revoked."]
         return try await learnerPage(signIn, context, id: id,
                                      notice: request.uri.queryParameters.get("done").flatMap { notices[String($0)] }, error: nil, newCode: nil)
@@ -182,7 +187,7 @@ struct CoordinatorRoutes: Sendable {
                                     finished: (module.passedAt ?? module.lastFinishedAt).map(Self.day) ?? "—")
         }
         let cohorts = try await coordination.cohorts()
-        let page = LearnerDetailPage(
+        var page = LearnerDetailPage(
             courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff, id: row.learner.id,
             shortID: Coordination.shortID(row.learner.id), displayName: row.learner.displayName, joined: Self.day(row.learner.createdAt),
             cohortName: row.cohort?.name ?? "No cohort", stateText: row.state.rawValue.capitalizedFirst, stateClass: Self.stateClass(row.state),
@@ -202,6 +207,16 @@ struct CoordinatorRoutes: Sendable {
             certificates: detail.certificates.reversed().map { certificateRow($0, learner: nil) },
             hasCertificates: !detail.certificates.isEmpty,
             notice: notice, error: error, newCode: newCode, today: Self.isoDay(Date()))
+        page.practicals = curriculum.practicals.map { practical in
+            PracticalStandingView(title: practical.title + (curriculum.requiredPracticals.contains { $0.id == practical.id } ? "" : " (not required)"),
+                                  signedNote: detail.signOffs.first { $0.practicalID == practical.id }.map {
+                                      "on \(Self.day($0.signedAt)) by \($0.signerName)" + ($0.reason.map { ": “\($0)”" } ?? " at a group session")
+                                  })
+        }
+        page.hasPracticals = !page.practicals.isEmpty
+        page.unsignedOptions = curriculum.practicals.filter { practical in !detail.signOffs.contains { $0.practicalID == practical.id } }
+            .map { ChoiceView(value: $0.id, label: $0.title, selected: false) }
+        page.hasUnsigned = !page.unsignedOptions.isEmpty
         return pages.page("staff-learner", page, context: context, status: status)
     }
 
@@ -230,6 +245,9 @@ struct CoordinatorRoutes: Sendable {
                 }
                 try await coordination.recordAttendance(learnerID: id, on: date, reason: reason, by: actor)
                 return pages.redirect(to: "/staff/learners/\(id)?done=attendance")
+            case .practical:
+                let added = try await coordination.recordSignOff(learnerID: id, practicalID: form["practical"] ?? "", reason: reason, by: actor)
+                return pages.redirect(to: "/staff/learners/\(id)?done=\(added ? "practical" : "practical-kept")")
             case .code:
                 // Shown once, after a redirect: reloading the page can't make another code.
                 let code = try await coordination.newResumeCode(learnerID: id, reason: reason, by: actor)

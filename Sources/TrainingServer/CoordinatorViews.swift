@@ -10,6 +10,8 @@ struct RosterPage: Sendable {
     var csrf: String
     var staff: StaffName?
     var rows: [RosterRowView]
+    /// Whether the course has practical skills (a column for them).
+    var hasPracticals = false
     var summary: String
     var cohorts: [ChoiceView]
     var states: [ChoiceView]
@@ -39,6 +41,8 @@ struct RosterRowView: Sendable {
     var cohort: String
     var modulesText: String
     var sessions: Int
+    /// "1 of 1" signed off; nil when the course has no practicals.
+    var practicalsText: String?
     var stateText: String
     var stateClass: String
     var certificateText: String
@@ -62,6 +66,10 @@ struct LearnerDetailPage: Sendable {
     var cohortOptions: [ChoiceView]
     var attendance: [AttendanceView]
     var hasAttendance: Bool
+    var practicals: [PracticalStandingView] = []
+    var hasPracticals = false
+    var unsignedOptions: [ChoiceView] = []
+    var hasUnsigned = false
     var adjustments: [AdjustmentView]
     var hasAdjustments: Bool
     var certificates: [CertificateRowView]
@@ -221,4 +229,10 @@ struct RefresherView: Sendable {
     var id: String
     var title: String
     var done: Bool
+}
+
+/// A practical skill on a learner's page: signed off (when, by whom) or not yet.
+struct PracticalStandingView: Sendable {
+    var title: String
+    var signedNote: String?
 }

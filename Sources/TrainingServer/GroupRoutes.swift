@@ -42,6 +42,8 @@ struct GroupRoutes: Sendable {
         router.post("/staff/sessions/:id/control") { request, context in try await drive(request, context) }
         router.post("/staff/sessions/:id/end") { request, context in try await end(request, context) }
         router.post("/staff/sessions/:id/attendance") { request, context in try await attendance(request, context) }
+        router.get("/staff/sessions/:id/practicals") { request, context in try await practicals(request, context, notice: nil, error: nil) }
+        router.post("/staff/sessions/:id/practicals") { request, context in try await signOff(request, context) }
         router.get("/staff/sessions/:id/events") { request, context in try await staffEvents(request, context) }
         router.get("/staff/guide/:module") { request, context in try await guide(request, context) }
         router.get("/join") { request, context in joinPage(context, code: request.uri.queryParameters["code"].map(String.init) ?? "", nickname: "", error: nil) }
@@ -148,9 +150,12 @@ struct GroupRoutes: Sendable {
             return "\(view.kindLabel): \(view.heading)"
         }
         let notes = slide.notes.map(\.html).joined()
+        var onPractical = false
+        if case .practical = slide.body { onPractical = true }
         let page = GroupControlPage(
             courseTitle: curriculum.settings.title, language: curriculum.settings.language,
             csrf: pages.signer.csrfToken(for: context.session), staff: name(signIn),
+            hasPracticals: !groups.practicals(of: session).isEmpty, onPractical: onPractical,
             id: session.id, code: spaced(session.code), version: session.version,
             eventsURL: "/staff/sessions/\(session.id)/events", joinAddress: joinAddress(request),
             slideCounter: "Slide \(session.position.slide + 1) of \(deck.slides.count)", current: current, upNext: upNext,
@@ -181,7 +186,8 @@ struct GroupRoutes: Sendable {
                            status: HTTPResponse.Status) async throws -> Response {
         let page = GroupEndedPage(
             courseTitle: curriculum.settings.title, language: curriculum.settings.language,
-            csrf: pages.signer.csrfToken(for: context.session), staff: name(signIn), id: session.id,
+            csrf: pages.signer.csrfToken(for: context.session), staff: name(signIn),
+            hasPracticals: !groups.practicals(of: session).isEmpty, id: session.id,
             modulesText: modulesText(session.moduleIDs), endedText: session.endedAt.map(when) ?? "",
             attendanceText: "Linked participants' attendance was recorded when it ended. Its join code no longer works.",
             notice: notice, error: error)
@@ -274,6 +280,61 @@ struct GroupRoutes: Sendable {
                                      status: .badRequest)
         } catch let error as RecordsError where error.kind == .duplicate {
             return try await control(request, context, notice: "Their attendance at this session was already recorded.", error: nil)
+        }
+    }
+
+    // MARK: Practical sign-offs
+
+    /// The sign-off page: each practical of the session's modules, with everyone in the
+    /// session who linked their resume code. Kept off the live control view, so ticks in
+    /// progress survive the room's answers.
+    private func practicals(_ request: Request, _ context: WebContext, notice: String?, error: String?,
+                            ticked: (learnerID: String, practicalID: String, steps: Set<Int>)? = nil,
+                            status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (signIn, session) = try await ownSession(request, context)
+        let roster = try await groups.signOffRoster(session.id, by: signIn.member)
+        let practicals = groups.practicals(of: session).map { practical in
+            SignOffPractical(
+                practicalID: practical.id, anchor: "p-" + Hex.sha256(practical.id).prefix(10), title: practical.title, ordered: practical.ordered,
+                people: roster.map { entry in
+                    let done = entry.signOffs.first { $0.practicalID == practical.id }
+                    let again = ticked.flatMap { $0.learnerID == entry.learner.id && $0.practicalID == practical.id ? $0.steps : nil }
+                    let key = Hex.sha256(practical.id + "/" + entry.learner.id).prefix(10)
+                    return SignOffPerson(
+                        learnerID: entry.learner.id, name: entry.learner.displayName, open: again != nil,
+                        signedNote: done.map { "Signed off on \(CertificateRoutes.longDay($0.signedAt)) by \($0.signerName)." },
+                        steps: practical.steps.enumerated().map { index, step in
+                            SignOffStep(index: index, html: step.html, fieldID: "s\(key)-\(index)", checked: again?.contains(index) ?? false)
+                        })
+                })
+        }
+        let page = SignOffPage(
+            courseTitle: curriculum.settings.title, language: curriculum.settings.language,
+            csrf: pages.signer.csrfToken(for: context.session), staff: name(signIn), sessionID: session.id, code: spaced(session.code),
+            ended: session.status == .ended, practicals: practicals, nobody: roster.isEmpty, notice: notice, error: error)
+        return pages.page("group-practicals", page, context: context, status: status)
+    }
+
+    private func signOff(_ request: Request, _ context: WebContext) async throws -> Response {
+        let (signIn, session) = try await ownSession(request, context)
+        let form = try await pages.checkedForm(request, context)
+        let learnerID = form["learner"] ?? ""
+        let practicalID = form["practical"] ?? ""
+        let steps = Set(form.all("step").compactMap { Int($0) })
+        let name = try await groups.signOffRoster(session.id, by: signIn.member).first { $0.learner.id == learnerID }?.learner.displayName
+        do {
+            let added = try await groups.signOff(learnerID: learnerID, practicalID: practicalID, observed: steps, in: session.id, by: signIn.member)
+            let who = name ?? "them"
+            return try await practicals(request, context,
+                                        notice: added ? "Signed off \(who)." : "\(who) was already signed off on this; the first sign-off stands.",
+                                        error: nil)
+        } catch let error as RecordsError where error.kind == .notEligible {
+            return try await practicals(request, context, notice: nil,
+                                        error: "Not signed off yet: \(error.message). Tick every step you saw \(name ?? "them") do.",
+                                        ticked: (learnerID, practicalID, steps), status: .badRequest)
+        } catch let error as RecordsError where error.kind == .unknownItem || error.kind == .notAllowed {
+            return try await practicals(request, context, notice: nil, error: error.message.prefix(1).uppercased() + error.message.dropFirst() + ".",
+                                        status: .badRequest)
         }
     }
 

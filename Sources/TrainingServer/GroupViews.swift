@@ -78,6 +78,48 @@ struct GroupListPage: Sendable {
     var error: String?
 }
 
+/// The facilitator's sign-off page for a session's practical skills.
+struct SignOffPage: Sendable {
+    var courseTitle: String
+    var language: String
+    var csrf: String
+    var staff: StaffName
+    var sessionID: String
+    var code: String
+    var ended: Bool
+    var practicals: [SignOffPractical]
+    var nobody: Bool
+    var notice: String?
+    var error: String?
+}
+
+/// One practical, with the people who can be signed off on it.
+struct SignOffPractical: Sendable {
+    var practicalID: String
+    var anchor: String
+    var title: String
+    var ordered: Bool
+    var people: [SignOffPerson]
+}
+
+/// One person in the session, and their checklist.
+struct SignOffPerson: Sendable {
+    var learnerID: String
+    var name: String
+    /// Whether their checklist starts open (after a sign-off with steps missing).
+    var open: Bool
+    var signedNote: String?
+    var steps: [SignOffStep]
+}
+
+/// A step to tick.
+struct SignOffStep: Sendable {
+    var index: Int
+    var html: String
+    var fieldID: String
+    var checked: Bool
+}
+
 /// A module to tick when opening a session.
 struct ModuleChoice: Sendable {
     var id: String
@@ -101,6 +143,10 @@ struct GroupControlPage: Sendable {
     var language: String
     var csrf: String
     var staff: StaffName
+    /// Whether the session's modules have practical skills to sign off.
+    var hasPracticals = false
+    /// Whether the projector shows a practical now.
+    var onPractical = false
     var id: String
     var code: String
     var version: Int
@@ -149,6 +195,7 @@ struct GroupEndedPage: Sendable {
     var language: String
     var csrf: String
     var staff: StaffName
+    var hasPracticals = false
     var id: String
     var modulesText: String
     var endedText: String
@@ -314,6 +361,10 @@ extension SlideView {
                 narrativeHTML = LessonHTML.render(step.narrative)
                 heading = slide.heading + ": " + step.title
             }
+        case let .practical(practical):
+            kindLabel = "Practice"
+            let items = practical.steps.map { "<li>\($0.html)</li>" }.joined()
+            html = practical.ordered ? "<ol class=\"checklist\">\(items)</ol>" : "<ul class=\"checklist\">\(items)</ul>"
         case .end:
             isEnd = true
             kindLabel = "End"

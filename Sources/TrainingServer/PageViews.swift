@@ -1,4 +1,6 @@
 import Foundation
+import CurriculumKit
+import Runtime
 
 // Typed values for the learner pages, one struct per template, with the same names the
 // templates use. A misspelt name on the Swift side doesn't compile; TemplateKeyTests checks
@@ -51,6 +53,7 @@ struct CoursePage: Sendable {
     var progressSummary: String
     var completionNote: String?
     var attendanceNote: String?
+    var practicalNote: String?
     var modules: [ModuleRow]
     var certificate: CertificateOfferView?
     var joinedCohort: String?
@@ -127,6 +130,30 @@ struct SectionPage: Sendable {
     var startQuestions = false
     var startLabel: String?
     var startNote: String?
+    var practical: PracticalView?
+}
+
+/// A practical skill as a learner sees it: a checklist to rehearse, and whether a
+/// facilitator has signed them off.
+struct PracticalView: Sendable {
+    struct Step: Sendable {
+        var number: Int
+        var html: String
+    }
+
+    var title: String
+    var ordered: Bool
+    var steps: [Step]
+    var required: Bool
+    var signedOffNote: String?
+
+    init(_ practical: Practical, signOff: PracticalSignOff?, required: Bool) {
+        title = practical.title
+        ordered = practical.ordered
+        steps = practical.steps.enumerated().map { Step(number: $0.offset + 1, html: $0.element.html) }
+        self.required = required
+        signedOffNote = signOff.map { "Signed off on \(CertificateRoutes.longDay($0.signedAt)) by \($0.signerName)." }
+    }
 }
 
 /// One question as a form.

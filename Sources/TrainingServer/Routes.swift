@@ -66,6 +66,8 @@ struct Routes: Sendable {
             courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,
             progressSummary: CourseSummary.modules(progress), completionNote: CourseSummary.remaining(progress),
             attendanceNote: CourseSummary.attendance(progress),
+            practicalNote: CourseSummary.practicals(progress, titles: Dictionary(curriculum.practicals.map { ($0.id, $0.title) },
+                                                                                 uniquingKeysWith: { first, _ in first })),
             modules: zip(curriculum.modules, progress.modules).map { module, progress in
                 let status = ModuleStatus(progress)
                 return ModuleRow(id: module.id, title: module.title, stateText: status.label, stateClass: status.tone.rawValue,
@@ -86,9 +88,12 @@ struct Routes: Sendable {
         case .none:
             return nil
         case .notYet:
+            let practicals = !curriculum.requiredPracticals.isEmpty
             view.notYetNote = curriculum.settings.completion.attendance > 0
-                ? "When you've passed the modules and taken part in a group session, you can get your certificate here."
-                : "When you've passed the modules, you can get your certificate here."
+                ? (practicals ? "When you've passed the modules, taken part in a group session and had your practical skills signed off, you can get your certificate here."
+                              : "When you've passed the modules and taken part in a group session, you can get your certificate here.")
+                : (practicals ? "When you've passed the modules and had your practical skills signed off, you can get your certificate here."
+                              : "When you've passed the modules, you can get your certificate here.")
         case .claim:
             view.canClaim = true
         case let .withdrawn(record):
@@ -297,6 +302,11 @@ struct Routes: Sendable {
             moduleID: module.id, moduleTitle: module.title, number: number, sectionCount: module.sections.count,
             sectionTitle: section.title,
             lessonHTML: html.html("section:\(module.id):\(index)") { LessonHTML.render(section.elements, key: "s\(index)") })
+        if let practical = section.practical {
+            let signOff = try await coursework.store.signOffs(learnerID: learner.id).first { $0.practicalID == practical.id }
+            page.practical = PracticalView(practical, signOff: signOff,
+                                           required: curriculum.requiredPracticals.contains { $0.id == practical.id })
+        }
         let hasItems = !section.questions.isEmpty || !(section.scenario?.steps.isEmpty ?? true)
         let mayStart = view.progress.attemptsLeft != 0
         if let open, let next = open.next, next.item.section == index {

@@ -18,7 +18,7 @@ public struct CompileResult: Sendable {
 
 /// Compiles a course folder or a single module file into a ``Curriculum``.
 public enum CurriculumCompiler {
-    static let courseKeys = ["id", "title", "version", "language", "modules", "completion", "certificate", "reading-grade"]
+    static let courseKeys = ["id", "title", "version", "language", "modules", "completion", "certificate", "reading-grade", "program"]
 
     /// Compiles `path`: a folder with `course.md` and module files, or one module file
     /// (checked on its own with course defaults and the built-in language guide).
@@ -122,6 +122,8 @@ public enum CurriculumCompiler {
 
     private static func readCourseSettings(_ file: SourceFile, sink: inout DiagnosticSink) -> (CourseSettings, [String: SourcePosition]) {
         var settings = CourseSettings.defaults
+        // A course names its own program; the built-in US values are only for a lone module.
+        settings.program = [:]
         var positions: [String: SourcePosition] = [:]
         guard let frontMatter = FrontMatter.split(file, sink: &sink) else {
             if !sink.hasErrors {
@@ -161,7 +163,7 @@ public enum CurriculumCompiler {
             }
         }
         if let entry = fields["completion"],
-           let completion = reader.mapping(entry.value, known: ["modules", "pass", "attendance"], what: "completion") {
+           let completion = reader.mapping(entry.value, known: ["modules", "pass", "attendance", "practicals"], what: "completion") {
             if let modules = completion["modules"] {
                 if modules.value.string == "all" {
                     settings.completion.modules = nil
@@ -175,6 +177,39 @@ public enum CurriculumCompiler {
             if let pass = reader.percent(completion["pass"], "pass") { settings.completion.pass = pass }
             if let attendance = reader.int(completion["attendance"], "attendance", range: 0...1_000) {
                 settings.completion.attendance = attendance
+            }
+            if let practicals = completion["practicals"] {
+                if practicals.value.string == "all" {
+                    settings.completion.practicals = .all
+                } else if practicals.value.string == "none" {
+                    settings.completion.practicals = .none
+                } else if let list = reader.stringList(practicals, "completion.practicals") {
+                    settings.completion.practicals = .list(list.map(\.0))
+                    for (id, position) in list where positions["practical:" + id] == nil {
+                        positions["practical:" + id] = position
+                    }
+                }
+            }
+        }
+        if let entry = fields["program"] {
+            if let program = reader.openMapping(entry.value, what: "program") {
+                for (key, keyNode, valueNode) in program {
+                    let field = (key: keyNode, value: valueNode)
+                    guard Slug.isValidID(key) else {
+                        reader.sink.error("program.key", at: reader.position(field.key),
+                                          "the program setting '\(key)' may only use lower-case letters, digits, - and _",
+                                          hint: "write keys like `emergency-number`; modules name them as {{program.emergency-number}}")
+                        continue
+                    }
+                    guard let value = reader.string(field, key) else { continue }
+                    if value.contains("\n") || value.trimmed.isEmpty {
+                        reader.sink.error("program.value", at: reader.position(field.value),
+                                          "the program setting '\(key)' must be one line of text",
+                                          hint: "write it on one line, for example `\(key): \"911\"`")
+                        continue
+                    }
+                    settings.program[key] = value.trimmed
+                }
             }
         }
         if let entry = fields["certificate"],
@@ -239,7 +274,9 @@ public enum CurriculumCompiler {
             var sink = DiagnosticSink(path: courseFile.path)
             var throwaway = DiagnosticSink(path: courseFile.path)
             if let frontMatter = FrontMatter.split(courseFile, sink: &throwaway) {
-                let document = CommonMark.parse(frontMatter.body, lineOffset: frontMatter.bodyLineOffset)
+                var document = CommonMark.parse(frontMatter.body, lineOffset: frontMatter.bodyLineOffset)
+                _ = ProgramText.check(courseFile, program: settings.program, sink: &sink)
+                ProgramText.fill(&document, program: settings.program)
                 if !document.nodes.isEmpty {
                     // The welcome is lesson text like a module's: callouts become callouts, so a
                     // [!FACILITATOR] note stays off the learners' start page.
@@ -263,6 +300,21 @@ public enum CurriculumCompiler {
                 sink.error("course.missing-module", at: orderPositions["completion:" + id] ?? SourcePosition(line: 1, column: 1),
                            "completion lists the module '\(id)', but no module file has that id",
                            hint: "use the ids of module files, or `modules: all`")
+            }
+            if case let .list(ids) = settings.completion.practicals {
+                let known = compiled.flatMap(\.module.practicals).map(\.id)
+                for id in ids where !known.contains(id) {
+                    let guess = closestMatch(to: id, in: known)
+                    sink.error("course.missing-practical", at: orderPositions["practical:" + id] ?? SourcePosition(line: 1, column: 1),
+                               "completion lists the practical '\(id)', but no module has a practical with that id",
+                               hint: guess.map { "did you mean '\($0)'?" }
+                                   ?? (known.isEmpty ? "add a `## Practice: …` section to a module, or remove `practicals:`"
+                                                     : "practical ids are `module-id/slug`: \(known.joined(separator: ", "))"))
+                }
+            } else if settings.completion.practicals == .all, !compiled.contains(where: { !$0.module.practicals.isEmpty }) {
+                sink.warning("course.no-practicals", at: SourcePosition(line: 1, column: 1),
+                             "completion needs all practicals, but no module has one",
+                             hint: "add a `## Practice: …` section to a module, or remove `practicals: all`")
             }
             for id in settings.certificate?.renewWith ?? [] where byID[id] == nil {
                 sink.error("course.missing-module", at: orderPositions["renew:" + id] ?? SourcePosition(line: 1, column: 1),
@@ -294,6 +346,14 @@ public enum CurriculumCompiler {
             diagnostics += sink.diagnostics
         }
 
+        if let courseFile, ordered.count > 1 {
+            var sink = DiagnosticSink(path: courseFile.path)
+            let modules = ordered.map(\.module)
+            let flagged = Set(modules.flatMap { AnswerShapeCheck.cueFindings(AnswerShapeCheck.options(in: $0)).map(\.word) })
+            AnswerShapeCheck.runCourse(modules, flaggedWords: flagged, sink: &sink)
+            diagnostics += sink.diagnostics
+        }
+
         let sorted = Diagnostic.sorted(diagnostics)
         let hasErrors = sorted.contains { $0.severity == .error }
         var curriculum: Curriculum?
@@ -319,7 +379,10 @@ public enum CurriculumCompiler {
         var compiler = ModuleCompiler(file: file, defaults: settings)
         let result = compiler.compile()
         var sink = DiagnosticSink(path: file.path)
-        if let result { AnswerKeyCheck.run(result.module, sink: &sink) }
+        if let result {
+            AnswerKeyCheck.run(result.module, sink: &sink)
+            AnswerShapeCheck.run(result.module, sink: &sink)
+        }
         checkText(file: file, document: compiler.document, frontMatter: result?.frontMatter, language: language,
                   readingGrade: settings.readingGrade, sink: &sink)
         return CheckedModule(result: result, compileDiagnostics: compiler.sink.diagnostics, checkDiagnostics: sink.diagnostics)

@@ -71,6 +71,8 @@ struct ModuleCompiler {
         sink = reader.sink
 
         document = CommonMark.parse(frontMatter.body, lineOffset: frontMatter.bodyLineOffset)
+        let programValues = ProgramText.check(file, program: defaults.program, sink: &sink)
+        ProgramText.fill(&document, program: defaults.program)
         let moduleID = id ?? "module"
         let (introduction, sections) = buildSections(moduleID: moduleID)
 
@@ -83,12 +85,27 @@ struct ModuleCompiler {
             }
         }
 
+        // A retake that shows the same questions teaches the answer letters, not the ideas.
+        let questionCount = sections.reduce(0) { $0 + $1.questions.count }
+        let largestPool = questionCount * 4 / 5
+        if attempts != 1, questionCount >= 2, (pool ?? questionCount) > largestPool {
+            let at = settings["pool"].map { reader.position($0.value) } ?? settings["attempts"].map { reader.position($0.value) } ?? idPosition
+            let allowed = attempts.map { "allows \($0) attempts" } ?? "allows unlimited attempts"
+            sink.warning("module.retake-pool", at: at,
+                         "the module \(allowed), but \(pool.map { "its pool of \($0)" } ?? "each attempt") draws \(pool.map { _ in "nearly all" } ?? "all") of its \(questionCount) questions, so a retake shows the same ones",
+                         hint: largestPool >= 1
+                            ? "set `pool: \(largestPool)` or lower (at most 80% of the questions), or add questions, so a retake draws a different set"
+                            : "add questions so a retake can draw a different set, or set `attempts: 1`")
+        }
+
         guard let id, let title else { return nil }
         let module = Module(
-            id: id, title: title, minutes: minutes, objectives: objectives,
+            id: id, title: ProgramText.fill(title, program: defaults.program), minutes: minutes,
+            objectives: objectives.map { ProgramText.fill($0, program: defaults.program) },
             pass: pass ?? defaults.completion.pass, attempts: attempts, shuffle: shuffle, pool: pool,
             sources: sources, introduction: introduction, sections: sections,
-            path: file.path, hash: ContentHash.sha256(file.text)
+            path: file.path,
+            hash: programValues.isEmpty ? ContentHash.sha256(file.text) : ContentHash.sha256(parts: [file.text] + programValues)
         )
         return CompiledModule(module: module, file: file, document: document, frontMatter: frontMatter, idPosition: idPosition)
     }
@@ -175,6 +192,18 @@ struct ModuleCompiler {
             }
             let (lesson, questionGroups) = group(body, at: 3)
             let isScenario = title.lowercased().hasPrefix("scenario:")
+            if title.lowercased().hasPrefix("practice:") {
+                for (qHeading, _) in questionGroups {
+                    sink.error("practical.question", at: position(qHeading),
+                               "a practical holds no questions: this ### heading is inside “\(title)”",
+                               hint: "put questions in a section of their own, or use #### for a sub-heading in the practical")
+                }
+                var lessonBlocks = Array(lesson)
+                let practical = buildPractical(moduleID: moduleID, heading: heading, title: title, blocks: &lessonBlocks, ids: &questionIDs)
+                sections.append(Section(id: slug, title: title, elements: elements(lessonBlocks), questions: [], scenario: nil,
+                                        practical: practical, position: position(heading)))
+                continue
+            }
             var parsed: [ParsedQuestion] = []
             for (qHeading, qBlocks) in questionGroups {
                 guard let question = parseQuestion(moduleID: moduleID, heading: qHeading, blocks: qBlocks, inScenario: isScenario) else { continue }
@@ -198,6 +227,70 @@ struct ModuleCompiler {
             sections.append(section)
         }
         return (elements(introduction), sections)
+    }
+
+    /// A `## Practice:` section's steps: its last top-level list, one observable step an item.
+    /// The list is taken out of `blocks`, which keep the practical's lesson text.
+    private mutating func buildPractical(moduleID: String, heading: Int, title: String, blocks: inout [Int],
+                                         ids: inout [String: SourcePosition]) -> Practical? {
+        let headingPosition = position(heading)
+        let (name, customID) = Slug.splitCustomID(title.dropFirst("practice:".count).trimmed)
+        if let customID, !Slug.isValidID(customID) {
+            sink.error("practical.id", at: headingPosition, "the id {#\(customID)} may only use lower-case letters, digits, - and _",
+                       hint: "write it like {#giving-nasal-naloxone}")
+        }
+        let slug = customID.flatMap { Slug.isValidID($0) ? $0 : nil } ?? Slug.make(name)
+        guard !slug.isEmpty else {
+            sink.error("practical.empty-heading", at: headingPosition, "this practical has no name after “Practice:”",
+                       hint: "name the skill, for example `## Practice: Giving nasal naloxone`")
+            return nil
+        }
+        let id = "\(moduleID)/\(slug)"
+        if let earlier = ids[id] {
+            sink.error("practical.duplicate-id", at: headingPosition,
+                       "the id '\(id)' is already used at line \(earlier.line)",
+                       hint: "give the practical another name, or its own id with {#another-id} at the end of the heading")
+        } else {
+            ids[id] = headingPosition
+        }
+        guard let listAt = blocks.lastIndex(where: { document.tag(of: $0) == .list }) else {
+            sink.error("practical.no-steps", at: headingPosition, "the practical “\(name)” has no list of steps",
+                       hint: "list the steps an observer can see, one a line: `1. Checks whether the person responds`")
+            return nil
+        }
+        let list = blocks.remove(at: listAt)
+        var ordered = false
+        if case let .list(isOrdered, _, _, _) = document.nodes[list].kind { ordered = isOrdered }
+        var steps: [Practical.Step] = []
+        var seen: [String: SourcePosition] = [:]
+        for item in document.children(of: list) {
+            let itemPosition = position(item)
+            let children = document.children(of: item)
+            let text = document.plainText(of: item).trimmed
+            if text.isEmpty {
+                sink.error("practical.empty-step", at: itemPosition, "this step is empty",
+                           hint: "write what the learner does, or remove the empty item")
+                continue
+            }
+            if children.count > 1 || children.contains(where: { document.tag(of: $0) != .paragraph }) {
+                sink.error("practical.step-blocks", at: itemPosition, "a step is one line of text; this one holds more blocks",
+                           hint: "keep each step to one short sentence; put explanations before the list")
+                continue
+            }
+            if let earlier = seen[text.lowercased()] {
+                sink.error("practical.duplicate-step", at: itemPosition, "this step repeats the step at line \(earlier.line)",
+                           hint: "list each step once")
+                continue
+            }
+            seen[text.lowercased()] = itemPosition
+            let markdown = CommonMark.renderCommonMark(document.fragment(children)).trimmed
+            steps.append(Practical.Step(text: text, markdown: markdown, position: itemPosition))
+        }
+        if steps.count < 2, !sink.hasErrors {
+            sink.error("practical.few-steps", at: position(list), "a practical needs at least two steps; this one has \(steps.count)",
+                       hint: "break the skill into the actions an observer can tick off one by one")
+        }
+        return Practical(id: id, title: name, moduleID: moduleID, ordered: ordered, steps: steps, position: headingPosition)
     }
 
     /// Splits blocks at headings of `level`: the blocks before the first such heading, then

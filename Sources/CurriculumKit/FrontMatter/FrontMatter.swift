@@ -132,6 +132,25 @@ struct SettingsReader {
     }
 
     /// A mapping's entries by key, warning on unknown keys with the closest known one.
+    /// A mapping whose keys are the author's own (such as `program:`): every key is kept.
+    mutating func openMapping(_ node: Node, what: String) -> [(name: String, key: Node, value: Node)]? {
+        guard case let .mapping(mapping) = node else {
+            sink.error("front-matter.type", at: position(node), "\(what) must be a list of `key: value` settings",
+                       hint: "write one setting a line, like `name: Riverside Outreach`")
+            return nil
+        }
+        var result: [(name: String, key: Node, value: Node)] = []
+        for (key, value) in mapping {
+            guard let name = key.string else {
+                sink.error("front-matter.type", at: position(key), "a setting name must be plain text",
+                           hint: "write settings as `name: value`")
+                continue
+            }
+            result.append((name, key, value))
+        }
+        return result
+    }
+
     mutating func mapping(_ node: Node, known: [String], what: String) -> [String: (key: Node, value: Node)]? {
         guard case let .mapping(mapping) = node else {
             sink.error("front-matter.type", at: position(node), "\(what) must be a list of `key: value` settings",

@@ -19,6 +19,8 @@ public struct Section: Sendable, Equatable, Codable {
     public var questions: [Question]
     /// The scenario, for a `## Scenario:` section.
     public var scenario: Scenario?
+    /// The practical skill, for a `## Practice:` section (its steps are not in `elements`).
+    public var practical: Practical?
     /// Where the heading is.
     public var position: SourcePosition
 }
@@ -57,6 +59,9 @@ public struct Module: Sendable, Equatable, Codable, Identifiable {
 
     /// Every scenario, in order.
     public var scenarios: [Scenario] { sections.compactMap(\.scenario) }
+
+    /// Every practical skill, in order.
+    public var practicals: [Practical] { sections.compactMap(\.practical) }
 
     /// A question by id, including scenario steps.
     public func question(id: String) -> Question? {
@@ -111,6 +116,18 @@ public struct CourseSettings: Sendable, Equatable, Codable {
         public var pass: Int
         /// Facilitated group sessions a learner must attend.
         public var attendance: Int
+        /// Practical skills a learner must be signed off on.
+        public var practicals: PracticalRequirement = .none
+    }
+
+    /// Which practical skills completion needs (`completion.practicals`).
+    public enum PracticalRequirement: Sendable, Equatable, Codable {
+        /// None (the default).
+        case none
+        /// Every practical in the course's modules.
+        case all
+        /// These practical ids (`module-id/slug`).
+        case list([String])
     }
 
     /// The certificate a completion earns.
@@ -140,13 +157,27 @@ public struct CourseSettings: Sendable, Equatable, Codable {
     public var certificate: Certificate?
     /// Warn when a module reads above this Flesch–Kincaid grade; `nil` turns the check off.
     public var readingGrade: Double?
+    /// The program's own settings (`program:` in course.md), which module text names as
+    /// `{{program.KEY}}`: its name, emergency number, hotlines.
+    public var program: [String: String] = [:]
 
     /// Settings for a lone module checked without a course.
     public static let defaults = CourseSettings(
         id: "course", title: "Course", version: nil, language: "en", moduleOrder: nil,
         completion: Completion(modules: nil, pass: 80, attendance: 0),
-        certificate: nil, readingGrade: 8
+        certificate: nil, readingGrade: 8, program: builtInProgram
     )
+
+    /// The program settings a module checked on its own is filled in with (US numbers);
+    /// a course uses only its own `program:` block.
+    public static let builtInProgram: [String: String] = [
+        "name": "your program",
+        "emergency-number": "911",
+        "crisis-line": "988",
+        "never-use-alone": "800-484-3731",
+        "supervisor": "the shift lead",
+        "needlestick-care": "the nearest emergency department",
+    ]
 }
 
 /// A compiled course: the one source of truth for every runner.
@@ -163,5 +194,22 @@ public struct Curriculum: Sendable, Equatable, Codable {
     /// A module by id.
     public func module(id: String) -> Module? {
         modules.first { $0.id == id }
+    }
+
+    /// Every practical skill in the course, in module order.
+    public var practicals: [Practical] { modules.flatMap(\.practicals) }
+
+    /// The practical skills completion needs, in course order.
+    public var requiredPracticals: [Practical] {
+        switch settings.completion.practicals {
+        case .none: return []
+        case .all: return practicals
+        case let .list(ids): return practicals.filter { ids.contains($0.id) }
+        }
+    }
+
+    /// A practical by id.
+    public func practical(id: String) -> Practical? {
+        practicals.first { $0.id == id }
     }
 }

@@ -91,6 +91,10 @@ public struct Coordination: Sendable {
         public var requiredCount: Int
         /// Group sessions attended.
         public var sessionsAttended: Int
+        /// How many of the required practical skills are signed off.
+        public var practicalsSigned: Int = 0
+        /// How many practical skills completion needs.
+        public var practicalsRequired: Int = 0
         /// Where they stand.
         public var state: CompletionState
         /// Their newest certificate.
@@ -185,7 +189,11 @@ public struct Coordination: Sendable {
     private func matchingRows(_ query: Query, by actor: StaffAccounts.Actor) async throws -> (total: Int, rows: [Row]) {
         try accounts.requireCoordinatorRole(actor)
         let cohorts = Dictionary(try await store.cohorts().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let records = try await store.roster()
+        var records = try await store.roster()
+        if !coursework.curriculum.practicals.isEmpty {
+            let signed = try await store.signedOffPracticals()
+            for index in records.indices { records[index].practicals = signed[records[index].learner.id] ?? [] }
+        }
         let date = now()
         let search = query.search?.trimmingCharacters(in: .whitespaces).lowercased()
         let required = Set(coursework.requiredModules)
@@ -248,15 +256,17 @@ public struct Coordination: Sendable {
         let requiredRows = modules.filter { required.contains($0.progress.moduleID) }
         let passed = requiredRows.filter { $0.progress.state == .passed }.count
         let attendanceNeeded = coursework.curriculum.settings.completion.attendance
+        let practicals = coursework.curriculum.requiredPracticals.map(\.id)
+        let signed = practicals.filter { record.practicals.contains($0) }.count
         let state: CompletionState
-        if passed == requiredRows.count && record.sessionsAttended >= attendanceNeeded { state = .complete }
+        if passed == requiredRows.count && record.sessionsAttended >= attendanceNeeded && signed == practicals.count { state = .complete }
         else if requiredRows.contains(where: { $0.progress.state == .notYetPassed && $0.progress.attemptsLeft == 0 }) { state = .needsHelp }
-        else if modules.contains(where: { $0.progress.state != .notStarted }) || record.sessionsAttended > 0 { state = .inProgress }
+        else if modules.contains(where: { $0.progress.state != .notStarted }) || record.sessionsAttended > 0 || signed > 0 { state = .inProgress }
         else { state = .notStarted }
         let certificate = record.certificates.max { ($0.issuedAt ?? .distantPast) < ($1.issuedAt ?? .distantPast) }
         return Row(learner: record.learner, cohort: cohort, modules: modules, requiredPassed: passed, requiredCount: requiredRows.count,
-                   sessionsAttended: record.sessionsAttended, state: state, certificate: certificate,
-                   certificateStanding: certificate?.standing(at: date))
+                   sessionsAttended: record.sessionsAttended, practicalsSigned: signed, practicalsRequired: practicals.count,
+                   state: state, certificate: certificate, certificateStanding: certificate?.standing(at: date))
     }
 
     /// Everything a coordinator sees about one learner: their report line, attendance,
@@ -270,6 +280,8 @@ public struct Coordination: Sendable {
         public var adjustments: [ModuleAdjustment]
         /// Their certificates, oldest first.
         public var certificates: [CertificateRecord]
+        /// Their practical skill sign-offs, oldest first.
+        public var signOffs: [PracticalSignOff] = []
     }
 
     /// One learner, for their page in the roster.
@@ -283,12 +295,14 @@ public struct Coordination: Sendable {
         let cohortID = try await store.cohortID(learnerID: id)
         let cohort = try await store.cohorts().first { $0.id == cohortID }
         let summaries = Dictionary(grouping: attempts, by: \.moduleID).map { ModuleSummary(moduleID: $0.key, attempts: $0.value) }
-        let record = RosterRecord(learner: learner, cohortID: cohortID, modules: summaries,
+        let signOffs = try await store.signOffs(learnerID: id)
+        var record = RosterRecord(learner: learner, cohortID: cohortID, modules: summaries,
                                   sessionsAttended: Set(attendance.map(\.sessionID)).count, adjustments: adjustments,
                                   certificates: certificates)
+        record.practicals = Set(signOffs.map(\.practicalID))
         let progress = try await coursework.progress(of: learner).modules
         return LearnerDetail(row: row(record, cohort: cohort, at: now(), required: Set(coursework.requiredModules), progress: progress),
-                             attendance: attendance, adjustments: adjustments, certificates: certificates)
+                             attendance: attendance, adjustments: adjustments, certificates: certificates, signOffs: signOffs)
     }
 
     // MARK: Actions
@@ -321,6 +335,21 @@ public struct Coordination: Sendable {
         let attendance = Attendance(learnerID: learnerID, sessionID: "by-hand-" + Hex.random(bytes: 8), moduleIDs: [],
                                     attendedAt: date, recordedBy: member.name, byHand: true)
         try await store.addAttendance(attendance)
+    }
+
+    /// Records that the learner did a practical skill with every step observed, outside a
+    /// group session's sign-off (for example at a training held on paper). False when they
+    /// were already signed off on it (the first sign-off stands).
+    @discardableResult
+    public func recordSignOff(learnerID: String, practicalID: String, reason: String, by actor: StaffAccounts.Actor) async throws -> Bool {
+        guard let practical = coursework.curriculum.practical(id: practicalID) else {
+            throw RecordsError(.unknownItem, "this course has no practical '\(practicalID)'", hint: "choose a practical from the list")
+        }
+        guard case let .member(member) = actor else { throw RecordsError(.notAllowed, "only a signed-in coordinator can do this") }
+        try await audited("practical signed off", learnerID, "practical \(practical.id)", reason: reason, by: actor)
+        return try await store.addSignOff(PracticalSignOff(
+            learnerID: learnerID, practicalID: practical.id, signedBy: member.id, signerName: member.name, groupSessionID: nil,
+            reason: reason.trimmingCharacters(in: .whitespacesAndNewlines), signedAt: now()))
     }
 
     /// A new resume code for a learner who lost theirs; the old one stops working.

@@ -117,6 +117,8 @@ public struct RosterRecord: Sendable, Equatable {
     public var adjustments: [ModuleAdjustment]
     /// Their certificates, oldest first.
     public var certificates: [CertificateRecord]
+    /// The ids of the practical skills they are signed off on.
+    public var practicals: Set<String> = []
 
     /// Creates a record.
     public init(learner: Learner, cohortID: String?, modules: [ModuleSummary], sessionsAttended: Int,

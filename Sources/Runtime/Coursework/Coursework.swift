@@ -50,8 +50,28 @@ public struct CourseProgress: Sendable, Equatable {
     /// Whether attendance meets the course's rule.
     public var attendanceComplete: Bool { sessionsAttended >= attendanceRequired }
 
-    /// Whether the learner has met the course's completion rule (modules and attendance).
-    public var isComplete: Bool { modulesComplete && attendanceComplete }
+    /// The ids of the practical skills completion needs signed off.
+    public var practicalsRequired: [String] = []
+    /// The learner's practical sign-offs.
+    public var signOffs: [PracticalSignOff] = []
+
+    /// The learner's sign-off for a practical, if they have one.
+    public func signOff(_ practicalID: String) -> PracticalSignOff? {
+        signOffs.first { $0.practicalID == practicalID }
+    }
+
+    /// The required practicals not signed off yet.
+    public var practicalsMissing: [String] {
+        let done = Set(signOffs.map(\.practicalID))
+        return practicalsRequired.filter { !done.contains($0) }
+    }
+
+    /// Whether every required practical is signed off.
+    public var practicalsComplete: Bool { practicalsMissing.isEmpty }
+
+    /// Whether the learner has met the course's completion rule (modules, attendance and
+    /// practical sign-offs).
+    public var isComplete: Bool { modulesComplete && attendanceComplete && practicalsComplete }
 
     /// How many required modules are passed.
     public var requiredPassed: Int {
@@ -145,7 +165,9 @@ public struct Coursework: Sendable {
         }
         return CourseProgress(modules: modules, requiredModules: requiredModules,
                               attendanceRequired: curriculum.settings.completion.attendance,
-                              attendance: try await store.attendance(learnerID: learner.id))
+                              attendance: try await store.attendance(learnerID: learner.id),
+                              practicalsRequired: curriculum.requiredPracticals.map(\.id),
+                              signOffs: try await store.signOffs(learnerID: learner.id))
     }
 
     /// The ids of the modules completion needs.

@@ -345,6 +345,53 @@ public struct GroupSessions: Sendable {
         return attendance
     }
 
+    // MARK: Practical sign-offs
+
+    /// The learners the facilitator can sign off in this session (linked to a participant,
+    /// or with attendance at it), with their sign-offs.
+    public func signOffRoster(_ id: String, by member: StaffMember) async throws -> [(learner: Learner, signOffs: [PracticalSignOff])] {
+        let session = try await session(id: id, runBy: member)
+        var result: [(learner: Learner, signOffs: [PracticalSignOff])] = []
+        for learner in try await store.sessionLearners(sessionID: session.id) {
+            result.append((learner, try await store.signOffs(learnerID: learner.id)))
+        }
+        return result
+    }
+
+    /// The practicals of the session's modules, in order.
+    public func practicals(of session: GroupSession) -> [Practical] {
+        session.moduleIDs.compactMap { coursework.curriculum.module(id: $0) }.flatMap(\.practicals)
+    }
+
+    /// Signs off a learner in the session on a practical skill, as its facilitator, once every
+    /// step was seen (`observed` holds the 0-based indexes of the steps ticked). Returns false
+    /// when they were already signed off (the first sign-off stands).
+    @discardableResult
+    public func signOff(learnerID: String, practicalID: String, observed: Set<Int>, in id: String, by member: StaffMember) async throws -> Bool {
+        let session = try await session(id: id, runBy: member)
+        guard let practical = practicals(of: session).first(where: { $0.id == practicalID }) else {
+            throw RecordsError(.unknownItem, "this session's modules have no practical '\(practicalID)'",
+                               hint: "sign people off on the practicals of the modules this session runs")
+        }
+        guard try await store.sessionLearners(sessionID: session.id).contains(where: { $0.id == learnerID }) else {
+            throw RecordsError(.notAllowed, "this learner is not in this session",
+                               hint: "they join with the session code and sign in with their resume code; then they appear here")
+        }
+        let missing = practical.steps.indices.filter { !observed.contains($0) }
+        guard missing.isEmpty else {
+            throw RecordsError(.notEligible, "\(missing.count) of the \(practical.steps.count) steps \(missing.count == 1 ? "is" : "are") not ticked",
+                               hint: "sign off only when you saw every step; tick each one you saw, or let them practise and try again")
+        }
+        let added = try await store.addSignOff(PracticalSignOff(
+            learnerID: learnerID, practicalID: practical.id, signedBy: member.id, signerName: member.name,
+            groupSessionID: session.id, reason: nil, signedAt: now()))
+        if added {
+            try await store.appendAudit(AuditEntry(at: now(), actorID: member.id, actorName: member.name, action: "practical signed off",
+                                                   detail: "learner \(Coordination.shortID(learnerID)) · practical \(practical.id) · group session \(session.code)"))
+        }
+        return added
+    }
+
     /// Records attendance by hand for a learner found by resume code (someone without a phone).
     @discardableResult
     public func recordAttendance(resumeCode: String, in id: String, by member: StaffMember) async throws -> Learner {

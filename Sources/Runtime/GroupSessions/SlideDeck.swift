@@ -19,6 +19,8 @@ public struct Slide: Sendable, Equatable {
         case poll(Question)
         /// A scenario, run as group votes step by step.
         case scenario(Scenario)
+        /// A practical skill: its steps, for the room to practise while the facilitator signs people off.
+        case practical(Practical)
         /// The end of the session.
         case end
     }
@@ -82,6 +84,11 @@ public struct SlideDeck: Sendable {
             if let scenario = section.scenario {
                 slides.append(Slide(body: .scenario(scenario), moduleID: module.id, sectionID: section.id,
                                     heading: scenario.title, notes: pending, minutes: minutes))
+                pending = []
+            }
+            if let practical = section.practical {
+                slides.append(Slide(body: .practical(practical), moduleID: module.id, sectionID: section.id,
+                                    heading: "Practice: " + practical.title, notes: pending, minutes: minutes))
                 pending = []
             }
             if !pending.isEmpty {

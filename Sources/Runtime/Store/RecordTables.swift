@@ -67,6 +67,8 @@ public enum RecordTables {
                   ("valid_until", .date), ("status_index", .integer), ("revoked_at", .date), ("revoke_reason", .text),
                   ("reissue", .boolean), ("credential", .text), ("renews", .text)),
             table("issuer_key", ("name", .text), ("pem", .text)),
+            table("practical_sign_off", ("learner_id", .text), ("practical_id", .text), ("signed_by", .text), ("signer_name", .text),
+                  ("session_id", .text), ("reason", .text), ("signed_at", .date)),
         ]
     }()
 }

@@ -144,13 +144,17 @@ public struct LearnerExport: Sendable, Equatable, Codable {
     public var attendance: [Attendance]
     /// Every certificate, oldest first, with its signed credential.
     public var certificates: [CertificateRecord]
+    /// Every practical skill signed off, oldest first.
+    public var signOffs: [PracticalSignOff] = []
 
     /// Creates an export.
-    public init(learner: Learner, attempts: [Attempt], attendance: [Attendance] = [], certificates: [CertificateRecord] = []) {
+    public init(learner: Learner, attempts: [Attempt], attendance: [Attendance] = [], certificates: [CertificateRecord] = [],
+                signOffs: [PracticalSignOff] = []) {
         self.learner = learner
         self.attempts = attempts
         self.attendance = attendance
         self.certificates = certificates
+        self.signOffs = signOffs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -161,9 +165,10 @@ public struct LearnerExport: Sendable, Equatable, Codable {
         // Exports made before group sessions have no attendance.
         attendance = try container.decodeIfPresent([Attendance].self, forKey: .attendance) ?? []
         certificates = try container.decodeIfPresent([CertificateRecord].self, forKey: .certificates) ?? []
+        signOffs = try container.decodeIfPresent([PracticalSignOff].self, forKey: .signOffs) ?? []
     }
 
-    private enum CodingKeys: String, CodingKey { case format, learner, attempts, attendance, certificates }
+    private enum CodingKeys: String, CodingKey { case format, learner, attempts, attendance, certificates, signOffs = "practicalSignOffs" }
 }
 
 /// What a page about one module needs, read at once: the learner, their attempts at the

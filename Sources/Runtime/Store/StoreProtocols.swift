@@ -246,8 +246,28 @@ public protocol RateLimitStore: Sendable {
     func failureCounts(scope: String, key: String, since date: Date) async throws -> (key: Int, scope: Int)
 }
 
+/// Practical skill sign-offs.
+///
+/// Rules every store keeps (the contract suite checks each):
+/// - A learner has at most one sign-off per practical: signing off again keeps the first.
+/// - Signing off a learner who doesn't exist fails with `.unknownLearner`.
+/// - Deleting a learner removes their sign-offs.
+public protocol PracticalStore: Sendable {
+    /// Stores a sign-off; false (and nothing changed) when the learner already has one for
+    /// that practical. `.unknownLearner` when there is no such learner.
+    @discardableResult
+    func addSignOff(_ signOff: PracticalSignOff) async throws -> Bool
+    /// A learner's sign-offs, oldest first.
+    func signOffs(learnerID: String) async throws -> [PracticalSignOff]
+    /// Every learner's signed-off practical ids, for the completion report.
+    func signedOffPracticals() async throws -> [String: Set<String>]
+    /// The learners in a group session: linked to one of its participants while it is open,
+    /// or with attendance at it; each once, by display name then id.
+    func sessionLearners(sessionID: String) async throws -> [Learner]
+}
+
 public typealias RecordStore = LearnerStore & AttemptStore & StaffStore & SessionStore & GroupSessionStore
-    & CoordinatorStore & CertificateStore & RateLimitStore
+    & CoordinatorStore & CertificateStore & RateLimitStore & PracticalStore
 
 extension LearnerStore {
     /// The learner with this resume code, as typed; fails with `.malformedCode` or `.unknownCode`.

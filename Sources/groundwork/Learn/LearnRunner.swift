@@ -176,6 +176,15 @@ struct LearnRunner {
                 console.say()
                 console.say(page)
             }
+            if let practical = section.practical {
+                // A checklist to rehearse; a facilitator signs it off at a group session.
+                console.say()
+                for (number, step) in practical.steps.enumerated() {
+                    console.say("  [ ] " + (practical.ordered ? "\(number + 1). " : "") + step.text)
+                }
+                console.say()
+                console.say("Rehearse these steps. A facilitator watches you do them at a group session and signs you off.")
+            }
             if !state.items.contains(where: { $0.section == index }) {
                 guard console.pause() else { throw Stop() }
             }
