@@ -170,7 +170,7 @@ public struct Certificates: Sendable {
         if sessions > 0 { text += ", and took part in \(sessions == 1 ? "a facilitated group session" : "\(sessions) facilitated group sessions")" }
         let practicals = coursework.curriculum.requiredPracticals.map(\.title)
         if !practicals.isEmpty {
-            text += ", and was observed doing every step of " + practicals.joined(separator: ", ") + " by a facilitator"
+            text += ", and was observed by program staff doing every step of the practical skill" + (practicals.count == 1 ? " " : "s ") + practicals.joined(separator: ", ")
         }
         return text + "."
     }

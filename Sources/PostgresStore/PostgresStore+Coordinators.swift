@@ -87,7 +87,7 @@ extension PostgresStore: CoordinatorStore, CertificateStore {
         }
     }
 
-    private func adjustments(_ rows: PostgresRowSequence) async throws -> [ModuleAdjustment] {
+    func adjustments(_ rows: PostgresRowSequence) async throws -> [ModuleAdjustment] {
         var list: [ModuleAdjustment] = []
         for try await (learner, module, kind, at, by, reason) in rows.decode((String, String, String, Date, String, String).self) {
             guard let kind = ModuleAdjustment.Kind(rawValue: kind) else { continue }
@@ -164,7 +164,7 @@ extension PostgresStore: CoordinatorStore, CertificateStore {
         status_index, revoked_at, revoke_reason, reissue, credential, renews
         """
 
-    private func certificates(_ rows: PostgresRowSequence) async throws -> [CertificateRecord] {
+    func certificates(_ rows: PostgresRowSequence) async throws -> [CertificateRecord] {
         var list: [CertificateRecord] = []
         for try await row in rows {
             let r = row.makeRandomAccess()

@@ -216,7 +216,15 @@ extension PostgresStore: LearnerStore, AttemptStore {
                 let open = attempts.first { $0.status == .open }
                 var responses: [ResponseRecord] = []
                 if let open { responses = try await Self.fetchResponses(db, self.logger, attemptID: open.id) }
-                return ModuleRecords(learner: learner, attempts: attempts, openResponses: responses)
+                let adjustments = try await self.adjustments(db.query("""
+                    SELECT learner_id, module_id, kind, at, recorded_by, reason FROM module_adjustment
+                    WHERE learner_id = \(learnerID) AND module_id = \(moduleID) ORDER BY id
+                    """, logger: self.logger))
+                let certificates = try await self.certificates(db.query(
+                    "SELECT \(unescaped: Self.certificateColumns) FROM certificate WHERE learner_id = \(learnerID) ORDER BY issued_at, id",
+                    logger: self.logger))
+                return ModuleRecords(learner: learner, attempts: attempts, openResponses: responses, adjustments: adjustments,
+                                     certificates: certificates)
             }
         }
     }

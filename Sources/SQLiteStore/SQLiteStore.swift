@@ -432,7 +432,10 @@ public final class SQLiteStore: RecordStore {
             let attempts = try Self.fetchAttempts(db, learnerID: learnerID, moduleID: moduleID)
             let open = attempts.first { $0.status == .open }
             let responses = try open.map { try Self.fetchResponses(db, attemptID: $0.id) } ?? []
-            return ModuleRecords(learner: Self.learner(row), attempts: attempts, openResponses: responses)
+            let adjustments = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM module_adjustment WHERE learner_id = ? AND module_id = ? ORDER BY id"),
+                                               arguments: [learnerID, moduleID]).compactMap(Self.adjustment)
+            return ModuleRecords(learner: Self.learner(row), attempts: attempts, openResponses: responses, adjustments: adjustments,
+                                 certificates: try Self.fetchCertificates(db, learnerID: learnerID))
         }
     }
 

@@ -42,7 +42,7 @@ struct GroupRoutes: Sendable {
         router.post("/staff/sessions/:id/control") { request, context in try await drive(request, context) }
         router.post("/staff/sessions/:id/end") { request, context in try await end(request, context) }
         router.post("/staff/sessions/:id/attendance") { request, context in try await attendance(request, context) }
-        router.get("/staff/sessions/:id/practicals") { request, context in try await practicals(request, context, notice: nil, error: nil) }
+        router.get("/staff/sessions/:id/practicals") { request, context in try await practicals(request, context, notice: .fromQuery, error: nil) }
         router.post("/staff/sessions/:id/practicals") { request, context in try await signOff(request, context) }
         router.get("/staff/sessions/:id/events") { request, context in try await staffEvents(request, context) }
         router.get("/staff/guide/:module") { request, context in try await guide(request, context) }
@@ -285,14 +285,30 @@ struct GroupRoutes: Sendable {
 
     // MARK: Practical sign-offs
 
+    /// A practical's steps as a list (numbered when their order matters).
+    static func stepsHTML(_ practical: Practical) -> String {
+        let items = practical.steps.map { "<li>\($0.html)</li>" }.joined()
+        return practical.ordered ? "<ol class=\"checklist\">\(items)</ol>" : "<ul class=\"checklist\">\(items)</ul>"
+    }
+
     /// The sign-off page: each practical of the session's modules, with everyone in the
     /// session who linked their resume code. Kept off the live control view, so ticks in
     /// progress survive the room's answers.
-    private func practicals(_ request: Request, _ context: WebContext, notice: String?, error: String?,
+    /// What the sign-off page says at the top: nothing, or the outcome named in its query
+    /// after a sign-off's redirect.
+    enum SignOffNotice { case none, fromQuery }
+
+    private func practicals(_ request: Request, _ context: WebContext, notice kind: SignOffNotice = .none, error: String?,
                             ticked: (learnerID: String, practicalID: String, steps: Set<Int>)? = nil,
                             status: HTTPResponse.Status = .ok) async throws -> Response {
         let (signIn, session) = try await ownSession(request, context)
         let roster = try await groups.signOffRoster(session.id, by: signIn.member)
+        var notice: String?
+        let query = Form.query(request)
+        if case .fromQuery = kind, let done = query["done"], let who = query["learner"] {
+            let name = roster.first { $0.learner.id == who }?.learner.displayName ?? "them"
+            notice = done == "signed" ? "Signed off \(name)." : done == "kept" ? "\(name) was already signed off on this; the first sign-off stands." : nil
+        }
         let practicals = groups.practicals(of: session).map { practical in
             SignOffPractical(
                 practicalID: practical.id, anchor: "p-" + Hex.sha256(practical.id).prefix(10), title: practical.title, ordered: practical.ordered,
@@ -324,16 +340,16 @@ struct GroupRoutes: Sendable {
         let name = try await groups.signOffRoster(session.id, by: signIn.member).first { $0.learner.id == learnerID }?.learner.displayName
         do {
             let added = try await groups.signOff(learnerID: learnerID, practicalID: practicalID, observed: steps, in: session.id, by: signIn.member)
-            let who = name ?? "them"
-            return try await practicals(request, context,
-                                        notice: added ? "Signed off \(who)." : "\(who) was already signed off on this; the first sign-off stands.",
-                                        error: nil)
+            // After a redirect, so reloading the page doesn't send the sign-off again.
+            var components = URLComponents()
+            components.queryItems = [.init(name: "done", value: added ? "signed" : "kept"), .init(name: "learner", value: learnerID)]
+            return pages.redirect(to: "/staff/sessions/\(session.id)/practicals?" + (components.percentEncodedQuery ?? ""))
         } catch let error as RecordsError where error.kind == .notEligible {
-            return try await practicals(request, context, notice: nil,
+            return try await practicals(request, context,
                                         error: "Not signed off yet: \(error.message). Tick every step you saw \(name ?? "them") do.",
                                         ticked: (learnerID, practicalID, steps), status: .badRequest)
         } catch let error as RecordsError where error.kind == .unknownItem || error.kind == .notAllowed {
-            return try await practicals(request, context, notice: nil, error: error.message.prefix(1).uppercased() + error.message.dropFirst() + ".",
+            return try await practicals(request, context, error: error.message.prefix(1).uppercased() + error.message.dropFirst() + ".",
                                         status: .badRequest)
         }
     }
@@ -381,7 +397,7 @@ struct GroupRoutes: Sendable {
                 notesHTML: notes.isEmpty ? nil : notes, lessonHTML: LessonHTML.render(section.elements.filter {
                     if case .callout(.discuss, _) = $0 { return false }
                     return true
-                }),
+                }) + (section.practical.map(Self.stepsHTML) ?? ""),
                 discussHTML: discuss,
                 questions: questions.map { question in
                     let key = PollResults(PresentedQuestion(question, plan: nil), tally: PollTally())

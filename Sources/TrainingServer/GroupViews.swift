@@ -363,8 +363,7 @@ extension SlideView {
             }
         case let .practical(practical):
             kindLabel = "Practice"
-            let items = practical.steps.map { "<li>\($0.html)</li>" }.joined()
-            html = practical.ordered ? "<ol class=\"checklist\">\(items)</ol>" : "<ul class=\"checklist\">\(items)</ul>"
+            html = GroupRoutes.stepsHTML(practical)
         case .end:
             isEnd = true
             kindLabel = "End"

@@ -31,7 +31,7 @@ struct DiagnosticPrinter {
         if let curriculum = result.curriculum {
             let questions = curriculum.modules.reduce(0) { $0 + $1.questions.count }
             let scenarios = curriculum.modules.reduce(0) { $0 + $1.scenarios.count }
-            out += "Checked \(files): \(plural(curriculum.modules.count, "module")), \(plural(questions, "question")), \(plural(scenarios, "scenario")); \(errors), \(warnings).\n"
+            out += "Checked \(files): \(plural(curriculum.modules.count, "module")), \(plural(questions, "question")), \(plural(scenarios, "scenario"))\(curriculum.practicals.isEmpty ? "" : ", " + plural(curriculum.practicals.count, "practical")); \(errors), \(warnings).\n"
         } else {
             out += "Checked \(files): \(errors), \(warnings).\n"
         }

@@ -18,7 +18,7 @@ import Testing
         #expect(try lesson("overdose-response", "Xylazine and naloxone") == "Xylazine in the supply")
         #expect(try lesson("stages-of-change", "Which skills are part of OARS?") == "OARS: four listening skills")
         #expect(try lesson("language-and-stigma", "Which phrase is person-first?") == "Put the person first")
-        #expect(try lesson("meeting-people-where-they-are", "Dee asks to borrow money") == "Boundaries")
+        #expect(try lesson("meeting-people-where-they-are", "Nadia asks to borrow money") == "Boundaries")
     }
 
     @Test func noQuestionInTheBundledCourseIsSentBackToTheQuiz() throws {

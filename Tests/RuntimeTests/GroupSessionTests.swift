@@ -177,7 +177,7 @@ final class ManualClock: @unchecked Sendable {
         #expect(try minutes("Signs of an opioid overdose") == [4], "Four minutes.")
         // The module's 60 minutes shared among its sections would also be 4: these tell the note apart.
         #expect(try minutes("Try to wake them") == [3], "Three minutes.")
-        #expect(try minutes("Practice keeps the skill fresh") == [10], "Ten minutes.")
+        #expect(try minutes("Practice: Giving nasal naloxone") == [12], "Twelve minutes, on the practical's own slide.")
     }
 
     @Test func minutesInWordsWithAHyphenAreReadWhole() throws {

@@ -38,7 +38,7 @@ import Testing
                            "v3: group sessions, participants, poll answers, attendance",
                            "v4: cohorts, adjustments, certificates, the issuer key",
                            "v5: a revoked certificate may let its learner claim again",
-                           "v6: failed tries for rate limits"])
+                           "v6: failed tries for rate limits", "v7: practical skill sign-offs"])
     }
 
     @Test func reopeningKeepsRecordsAndSchema() async throws {

@@ -139,4 +139,26 @@ import Testing
             #expect(try await store.cohorts() == [march], "the cohort itself stays")
         }
     }
+
+    @Test(arguments: StoreUnderTest.allCases)
+    func aModulesRecordsCarryItsAdjustmentsAndTheLearnersCertificates(_ kind: StoreUnderTest) async throws {
+        try await withStore(kind) { store in
+            let robin = newLearner(), kai = newLearner("Kai")
+            try await store.createLearner(robin, codeDigest: "r")
+            try await store.createLearner(kai, codeDigest: "k")
+            let here = ModuleAdjustment(learnerID: robin.id, moduleID: "m", kind: .extraAttempt, at: day0, recordedBy: "Cora", reason: "unwell")
+            try await store.addAdjustment(here)
+            try await store.addAdjustment(ModuleAdjustment(learnerID: robin.id, moduleID: "other", kind: .completeByException, at: day0,
+                                                           recordedBy: "Cora", reason: "covered in person"))
+            try await store.addAdjustment(ModuleAdjustment(learnerID: kai.id, moduleID: "m", kind: .extraAttempt, at: day0,
+                                                           recordedBy: "Cora", reason: "x"))
+            let certificate = CertificateRules.certificate(learnerID: robin.id, index: 7)
+            try await store.addCertificate(certificate)
+            let records = try #require(try await store.moduleRecords(learnerID: robin.id, moduleID: "m"))
+            #expect(records.adjustments == [here], "only this module's, only this learner's")
+            #expect(records.certificates == [certificate])
+            let kais = try #require(try await store.moduleRecords(learnerID: kai.id, moduleID: "m"))
+            #expect(kais.certificates.isEmpty)
+        }
+    }
 }

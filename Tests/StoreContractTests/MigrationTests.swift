@@ -46,6 +46,8 @@ struct MigrationTests {
         try await store.addAdjustment(ModuleAdjustment(learnerID: robin.id, moduleID: "m", kind: .extraAttempt, at: day0,
                                                        recordedBy: "Ada", reason: "unwell"))
         try await store.addCertificate(CertificateRules.certificate(learnerID: robin.id, index: 0))
+        try await store.addSignOff(PracticalSignOff(learnerID: robin.id, practicalID: "m/giving-nasal-naloxone", signedBy: "s1",
+                                                    signerName: "Ada", groupSessionID: nil, reason: "paper checklist", signedAt: day0))
         _ = try await store.storeIssuerKey("the issuer's key")
         return (folder, store, hasher, robin, code)
     }

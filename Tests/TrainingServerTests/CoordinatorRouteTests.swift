@@ -495,7 +495,8 @@ var todayISO: String { CoordinatorRoutes.isoDay(Date()) }
     @Suite struct CSVExport {
         static let header = ["learner_id", "display_name", "cohort", "joined", "module_id", "module", "state", "best_score_percent",
                              "attempts_used", "attempts_left", "first_started", "last_finished", "passed_on", "complete_by_exception",
-                             "group_sessions_attended", "course_state", "certificate_code", "certificate_state", "certificate_valid_until"]
+                             "group_sessions_attended", "practicals_signed_off", "course_state", "certificate_code", "certificate_state",
+                             "certificate_valid_until"]
 
         @Test func theFileIsUTF8WithAByteOrderMarkCRLFAHeaderAndARowPerLearnerAndModule() async throws {
             let site = try TestSite()

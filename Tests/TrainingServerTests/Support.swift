@@ -18,8 +18,8 @@ enum Fixtures {
             .deletingLastPathComponent().appendingPathComponent("Templates").path
     }
 
-    static func course() throws -> Curriculum {
-        let result = CurriculumCompiler.compile(path: path("course"))
+    static func course(_ name: String = "course") throws -> Curriculum {
+        let result = CurriculumCompiler.compile(path: path(name))
         guard let curriculum = result.curriculum else { throw ServerError("fixture course doesn't compile: \(result.diagnostics)") }
         return curriculum
     }
@@ -33,11 +33,14 @@ struct TestSite {
     let store: SQLiteStore
     let hasher: ResumeCodeHasher
 
-    init(resumeTries: Int = 10, siteResumeFailures: Int = 500, requireTwoStep: Bool = false, trustedProxies: Set<String> = []) throws {
+    /// `course` names a fixture course folder: `course` (two modules), or `practical-course`
+    /// (a required practical skill and one group session).
+    init(course: String = "course", resumeTries: Int = 10, siteResumeFailures: Int = 500, requireTwoStep: Bool = false,
+         trustedProxies: Set<String> = []) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-web-\(UUID().uuidString)").path
         let data = DataFolder(path: folder)
         (store, hasher) = try data.open()
-        coursework = Coursework(curriculum: try Fixtures.course(), store: store, hasher: hasher)
+        coursework = Coursework(curriculum: try Fixtures.course(course), store: store, hasher: hasher)
         key = try data.secretKey()
         configuration = .init(templates: Fixtures.templates, resumeFailuresPer15Minutes: resumeTries,
                               siteResumeFailuresPer15Minutes: siteResumeFailures, trustedProxies: trustedProxies,

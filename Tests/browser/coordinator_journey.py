@@ -3,10 +3,11 @@
 
 A coordinator (made on the command line) chooses a password and makes the cohort "March
 volunteers"; a learner opens its join link in another browser, starts as Rowan and passes
-all seven modules of the bundled course (the first in the browser, the rest over plain HTTP
+every module of the bundled course (the first in the browser, the rest over plain HTTP
 with the browser's own cookies and the answer key from `groundwork compile`). The
 coordinator finds Rowan in the roster (by cohort and by name), records attendance with a
-reason, sees them complete, and downloads the roster as CSV. Rowan claims their certificate
+reason, then (the course asks for it too) the naloxone practical's sign-off with a reason,
+sees them complete, and downloads the roster as CSV. Rowan claims their certificate
 as "Rowan Alvarez", and the printable page's QR code is read back with zbarimg; a signed-out
 browser opens the address it holds and is told "Valid", with the course and dates but
 nothing about the person.
@@ -21,6 +22,9 @@ status list bit and `groundwork verify` (with --data, and with --jwks --status-l
 say revoked. axe runs on every new page type, and no page may scroll sideways.
 
 No sleeps: every wait is for a new page (click_and_wait) or a URL.
+
+Product bugs found here and not fixed yet are listed in KNOWN_CHECKS: still checked, and
+printed when seen, but they don't fail the run unless COORDINATOR_JOURNEY_STRICT=1.
 
 Usage: coordinator_journey.py --base http://127.0.0.1:8091 --link http://.../staff/welcome/TOKEN
        --course course.json --bin .build/debug/groundwork --data DATA_DIR --screenshots DIR
@@ -57,7 +61,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.support.ui import Select
 
-from learner_journey import answer_until, browser, check_page, checked_pages, click_and_wait, expect, failures, question_key
+from learner_journey import (answer_until, browser, check_page, checked_pages, click_and_wait, drawn, expect, failures,
+                             practical_section, present, question_key)
 from staff_journey import choose_password
 
 COHORT = "March volunteers"
@@ -76,6 +81,51 @@ checked_pages.update(ALREADY_CHECKED)
 DL_GROUP_RULES = ("dlitem",)
 
 small_fields_seen = set()
+
+# Product bugs this journey finds, reported and not yet fixed. Each is still checked, and
+# printed as a known bug when seen, but doesn't fail the run; with COORDINATOR_JOURNEY_STRICT=1
+# it does. Remove an entry once it's fixed (the run says when one is no longer seen).
+#
+# (none at the moment; option-placeholders, an option's label showing {{program.KEY}} as
+# written, is fixed and checked strictly below)
+STRICT = os.environ.get("COORDINATOR_JOURNEY_STRICT") == "1"
+KNOWN_CHECKS = set()
+known = {}  # bug: the messages seen, each once
+seen_known = set()
+PLACEHOLDER = re.compile(r"\{\{\s*program\.([A-Za-z0-9_-]+)\s*\}\}")
+program = {}  # the course's program settings, from the compiled course
+
+
+def expect_known(bug, condition, message):
+    """Like expect, for a check that fails because of a known product bug (KNOWN_CHECKS);
+    a bug no longer listed there is checked strictly."""
+    if bug not in KNOWN_CHECKS:
+        expect(condition, message)
+        return
+    if condition:
+        return
+    seen_known.add(bug)
+    if STRICT:
+        expect(False, message)
+    elif message not in known.setdefault(bug, []):
+        known[bug].append(message)
+        if len(known[bug]) == 1:
+            print(f"  known product bug ({bug}): {message} (further ones are counted at the end)")
+
+
+def check_placeholders(text, page, where):
+    """No {{program.KEY}} is shown as written: outside answer options it fails; in an option's
+    label it is the known bug option-placeholders."""
+    labels = [label for label in page.labels.values() if PLACEHOLDER.search(label)]
+    outside = len(PLACEHOLDER.findall(text)) - sum(len(PLACEHOLDER.findall(label)) for label in labels)
+    expect(outside <= 0, f"{where}: {outside} {{{{program.KEY}}}} placeholder(s) shown as written, outside the answer options")
+    expect_known("option-placeholders", not labels, f"{where}: answer options shown with placeholders as written: {[squash(l) for l in labels]}")
+
+
+def filled(label):
+    """An option's label as it should read: a placeholder left in it (option-placeholders,
+    reported by check_placeholders) filled with the program's value, to answer by the key."""
+    return PLACEHOLDER.sub(lambda m: program.get(m.group(1), m.group(0)), label)
 
 
 def check_dl_groups(driver, kind):
@@ -201,17 +251,17 @@ def form_answer(page, question):
     if kind in ("single-choice", "select-all"):
         right = {squash(o["text"]) for o in options if o["correct"]}
         return [("answer", i["value"]) for i in page.inputs
-                if i.get("name") == "answer" and i.get("type") in ("radio", "checkbox") and page.label(i.get("id")) in right]
+                if i.get("name") == "answer" and i.get("type") in ("radio", "checkbox") and filled(page.label(i.get("id"))) in right]
     if kind == "ordering":
         order = [squash(o["text"]) for o in options]
-        return [(name, str(order.index(page.label(s["id"])) + 1)) for name, s in page.selects.items() if name.startswith("position-")]
+        return [(name, str(order.index(filled(page.label(s["id"]))) + 1)) for name, s in page.selects.items() if name.startswith("position-")]
     if kind == "matching":
         targets = question["matchTargets"]
         by_left = {squash(o["text"]): squash(targets[o["match"]]) for o in options}
         fields = []
         for name, s in page.selects.items():
             if name.startswith("match-"):
-                wanted = by_left[page.label(s["id"])]
+                wanted = by_left[filled(page.label(s["id"]))]
                 fields.append((name, next(v for v, text in s["options"] if text == wanted)))
         return fields
     if kind == "short-answer":
@@ -239,9 +289,11 @@ def pass_module_over_http(client, module):
             status, _, body, path = client.get(page.buttons[0])
             continue
         question = key[(item, page.value("step") or "")]
+        check_placeholders(body.decode(), page, f"{mid} over HTTP, {item}")
         fields = [("csrf", page.value("csrf")), ("item", item), ("step", page.value("step") or "")] + form_answer(page, question)
         status, _, body, path = client.post(f"/modules/{mid}/answers", fields)
         feedback = PageParser(body.decode())
+        check_placeholders(body.decode(), feedback, f"{mid} over HTTP, the feedback on {item}")
         expect(path == f"/modules/{mid}/feedback" and "That's right" in feedback.h1,
                f"{mid} over HTTP: {item} answered with the key is right (at {path}, heading '{squash(feedback.h1)}')")
         answered += 1
@@ -249,7 +301,7 @@ def pass_module_over_http(client, module):
             failures.append(f"{mid} over HTTP: no way on from the feedback on {item}")
             return ""
         status, _, body, path = client.get(feedback.buttons[0])
-    expect(answered == len(key), f"{mid} over HTTP: answered all {len(key)} questions ({answered})")
+    expect(answered == drawn(module), f"{mid} over HTTP: answered the {drawn(module)} questions an attempt draws ({answered})")
     return squash(PageParser(body.decode()).h1)
 
 
@@ -361,6 +413,13 @@ def check(driver, kind, shots):
     check_fields(driver, kind)
 
 
+def roster_cell(driver, column):
+    """The text of the roster's first row under the column headed `column`, or None."""
+    headers = [th.text.strip() for th in driver.find_elements(By.CSS_SELECTOR, "table.roster thead th")]
+    cells = driver.find_elements(By.CSS_SELECTOR, "table.roster tbody tr:first-child > *")
+    return cells[headers.index(column)].text.strip() if column in headers and len(cells) == len(headers) else None
+
+
 def roster_names(driver):
     return [th.text.strip() for th in driver.find_elements(By.CSS_SELECTOR, "table.roster tbody th")]
 
@@ -401,6 +460,11 @@ def main():
     with open(args.course) as handle:
         course = json.load(handle)
     modules = course["modules"]
+    program.update(course["settings"].get("program") or {})
+    _, _, practical_page = practical_section(course)
+    if not practical_page:
+        sys.exit("the course has no practical skill: this journey signs one off before the certificate")
+    practical = practical_page["practical"]
     files = tempfile.mkdtemp(prefix="groundwork-credentials-")
     started = time.monotonic()
     first_day = datetime.now(timezone.utc).date().isoformat()  # with today's: a run across midnight (UTC) still passes
@@ -465,8 +529,8 @@ def main():
         states = [s.text for s in learner.find_elements(By.CSS_SELECTOR, "ol.modules .state")]
         expect(len(states) == len(modules) and all(s.startswith("Passed") for s in states), f"the course page shows every module passed ({states})")
         offer = learner.find_elements(By.ID, "certificate")
-        expect(bool(offer) and not learner.find_elements(By.ID, "certificate-name"),
-               "no certificate before the group session: the course asks for one")
+        expect(bool(offer) and not present(learner, "#certificate-name"),
+               "no certificate before the group session and the practical's sign-off: the course asks for them")
         check(learner, "course-modules-passed", shots)
 
         print("the coordinator: the roster by cohort and by name, attendance, the CSV")
@@ -484,7 +548,9 @@ def main():
         expect(roster_names(coordinator) == [], f"{LEARNER} isn't complete yet ({roster_names(coordinator)})")
         filter_roster(coordinator, search=LEARNER, cohort=COHORT)
         row_text = coordinator.find_element(By.CSS_SELECTOR, "table.roster tbody tr").text
-        expect(f"{len(modules)} of {len(modules)}" in row_text and "In progress" in row_text, f"the roster row says 7 of 7, in progress ({row_text})")
+        expect(f"{len(modules)} of {len(modules)}" in row_text and "In progress" in row_text,
+               f"the roster row says {len(modules)} of {len(modules)}, in progress ({row_text})")
+        expect(roster_cell(coordinator, "Practicals") == "0 of 1", f"the roster's Practicals column says 0 of 1 ({roster_cell(coordinator, 'Practicals')})")
         click_and_wait(coordinator, coordinator.find_element(By.CSS_SELECTOR, "table.roster tbody th a"))
         learner_path = urlparse(coordinator.current_url).path
         expect(re.fullmatch(r"/staff/learners/[0-9a-f]{16,}", learner_path) is not None, f"the learner's page ({learner_path})")
@@ -499,12 +565,40 @@ def main():
                f"back on the learner's page after recording ({coordinator.current_url})")
         notice = coordinator.find_elements(By.ID, "action-notice")
         expect(bool(notice) and notice[0].text == "Attendance recorded.", "'Attendance recorded.'")
-        expect(coordinator.find_element(By.ID, "learner-state").text == "Complete", f"{LEARNER} is complete")
         expect(f"recorded by {COORDINATOR}" in coordinator.find_element(By.CSS_SELECTOR, "section[aria-labelledby='attendance-heading']").text,
                "the session is listed as recorded by the coordinator")
+        expect(coordinator.find_element(By.ID, "learner-state").text == "In progress",
+               f"{LEARNER} is still in progress with the session: the course asks for the practical's sign-off too")
+        learner.get(base + "/")
+        note = present(learner, ".practical-note")
+        expect(not present(learner, "#certificate-name") and bool(note) and note[0].text.startswith("Practical skills signed off: 0 of 1."),
+               f"no certificate yet for {LEARNER}, whose course page says 0 of 1 practical skills ({note[0].text if note else 'no .practical-note'})")
+
+        print(f"the coordinator records the {practical['title']} sign-off")
+        practicals_card = "section[aria-labelledby='practicals-heading']"
+        expect(f"{practical['title']}: not yet" in squash(coordinator.find_element(By.CSS_SELECTOR, practicals_card).text),
+               f"the learner's page lists {practical['title']}: not yet")
+        choices = [o.get_attribute("value") for o in coordinator.find_elements(By.CSS_SELECTOR, "#sign-off-practical option")]
+        expect(choices == [practical["id"]], f"the sign-off form offers the one practical ({choices})")
+        Select(coordinator.find_element(By.ID, "sign-off-practical")).select_by_value(practical["id"])
+        expect(coordinator.find_element(By.ID, "sign-off-reason").get_attribute("required") is not None, "the sign-off's reason is required")
+        coordinator.find_element(By.ID, "sign-off-reason").send_keys("observed by Sam at the March training, paper checklist")
+        click_and_wait(coordinator, coordinator.find_element(By.CSS_SELECTOR, f"form[action='{learner_path}/practical'] button"))
+        expect(urlparse(coordinator.current_url).path == learner_path and "done=practical" in coordinator.current_url,
+               f"back on the learner's page after the sign-off ({coordinator.current_url})")
+        notice = present(coordinator, "#action-notice")
+        expect(bool(notice) and notice[0].text == "The practical skill is signed off.", f"'The practical skill is signed off.' ({notice[0].text if notice else ''})")
+        expect(coordinator.find_element(By.ID, "learner-state").text == "Complete", f"{LEARNER} is complete")
+        signed = squash(coordinator.find_element(By.CSS_SELECTOR, practicals_card).text)
+        expect(f"{practical['title']}: signed off" in signed and f"by {COORDINATOR}" in signed and "paper checklist" in signed,
+               f"the practical is listed as signed off by {COORDINATOR}, with the reason ({signed})")
+        expect(not present(coordinator, f"form[action='{learner_path}/practical']"), "no sign-off form once every practical is signed off")
+        coordinator.execute_script(f"document.querySelector({practicals_card!r}).scrollIntoView()")
+        check(coordinator, "staff-learner-practical", shots)
         coordinator.get(base + "/staff/learners")
         filter_roster(coordinator, cohort=COHORT, state="complete")
         expect([n.split(" (")[0] for n in roster_names(coordinator)] == [LEARNER], f"filtered by complete, {LEARNER} ({roster_names(coordinator)})")
+        expect(roster_cell(coordinator, "Practicals") == "1 of 1", f"the roster's Practicals column says 1 of 1 ({roster_cell(coordinator, 'Practicals')})")
         csv_link = coordinator.find_element(By.CSS_SELECTOR, "#roster-summary a[download]").get_attribute("href")
         expect(urlparse(csv_link).path == "/staff/learners.csv" and f"cohort={cohort_id}" in csv_link and "state=complete" in csv_link,
                f"the CSV link keeps the filters ({csv_link})")
@@ -520,13 +614,16 @@ def main():
         expect([r["module_id"] for r in mine] == [m["id"] for m in modules], "the rows are the course's modules, in order")
         expect(all(r["state"] == "passed" and int(r["best_score_percent"] or 0) >= 80 and r["passed_on"] in days for r in mine),
                "every module passed today at 80% or more")
-        expect(all(r["cohort"] == COHORT and r["course_state"] == "complete" and r["group_sessions_attended"] == "1" for r in mine),
-               f"each row: the cohort, complete, 1 session ({[(r['cohort'], r['course_state'], r['group_sessions_attended']) for r in mine][:1]})")
+        expect(all(r["cohort"] == COHORT and r["course_state"] == "complete" and r["group_sessions_attended"] == "1"
+                   and r.get("practicals_signed_off") == "1 of 1" for r in mine),
+               f"each row: the cohort, complete, 1 session, 1 of 1 practicals ({[(r['cohort'], r['course_state'], r['group_sessions_attended'], r.get('practicals_signed_off')) for r in mine][:1]})")
         status, _, _, path = Http(base).get("/staff/learners.csv", follow=False)
         expect(status in (303, 302, 401, 403), f"no CSV without a coordinator's sign-in (status {status})")
 
         print("the learner: the certificate, its printable page, the QR code")
         learner.get(base + "/")
+        note = present(learner, ".practical-note")
+        expect(bool(note) and note[0].text == "Practical skills signed off: 1 of 1.", f"the course page says 1 of 1 ({note[0].text if note else ''})")
         check(learner, "course-certificate-offer", shots)
         learner.find_element(By.ID, "certificate-name").send_keys(HOLDER)
         click_and_wait(learner, learner.find_element(By.CSS_SELECTOR, "form[action='/certificate'] button"))
@@ -774,14 +871,21 @@ def main():
         shutil.rmtree(files, ignore_errors=True)
 
     elapsed = time.monotonic() - started
+    if known:
+        print(f"\n{len(known)} known product bug(s) seen, reported, not failing the run (COORDINATOR_JOURNEY_STRICT=1 to fail):")
+        for bug, messages in known.items():
+            print(f"  - {bug}, seen {len(messages)} time(s): " + "; ".join(messages[:3]) + ("; …" if len(messages) > 3 else ""))
+    gone = KNOWN_CHECKS - seen_known
+    if gone:
+        print(f"\nknown bug(s) not seen this run (intermittent, or fixed: then remove them): {', '.join(sorted(gone))}")
     if failures:
         print(f"\n{len(failures)} problem(s):")
         for failure in failures:
             print("  -", failure)
         return 1
-    print(f"coordinator journey passed in {elapsed:.0f} s: a cohort, {len(modules)} modules, attendance, the CSV, a certificate "
+    print(f"coordinator journey passed in {elapsed:.0f} s: a cohort, {len(modules)} modules, attendance, a practical's sign-off, the CSV, a certificate "
           f"read back from its QR code, PyJWT's checks, {len(cases)} forgeries refused three ways, and a revocation; "
-          f"axe clean on {len(checked_pages - ALREADY_CHECKED)} page types")
+          f"axe clean on {len(checked_pages - ALREADY_CHECKED)} page types" + (" but for the known bugs above" if known else ""))
     return 0
 
 

@@ -8,10 +8,15 @@ phones join with the code (one with a nickname, one signed in to the course firs
 facilitator moves to the first poll and the phones follow by themselves (server-sent
 events); they answer, one changes their answer; the projector counts answers without showing
 what anyone chose; the facilitator reveals, blanks and unblanks the projector with the B key,
-and ends the session. The signed-in participant linked their course, and their course page
-then counts the session; another phone says the session has ended; the old code no longer
-joins. axe runs on every participant page type (and the control and projector views), no page
-may scroll sideways, and every page type is screenshotted.
+and ends the session. The signed-in participant linked their course, and a phone not signed
+in linked another learner's (Lee's) by typing Lee's resume code. On the way to the poll the
+room practises giving nasal naloxone; the facilitator, on their phone, opens the sign-off page,
+signs Lee off first with a step missing (refused, the ticks kept), then with every step; after
+the end they sign Jo off from the ended session's page. Jo's and Lee's course pages then count
+the session and the practical, and Lee's practical page says who signed them off and when;
+another phone says the session has ended; the old code no longer joins. axe runs on every
+participant page type (and the control, projector and sign-off views), no page may scroll
+sideways, and every page type is screenshotted.
 
 No sleeps: every wait is for a URL, a marker element, an attribute or a text of the new page.
 
@@ -31,7 +36,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from learner_journey import LAPTOP, PHONE, browser, check_page, checked_pages, click_and_wait, expect, failures, size
+from learner_journey import LAPTOP, PHONE, browser, check_page, checked_pages, click_and_wait, expect, failures, full_shot, present, size
 from staff_journey import choose_password
 
 # Product bugs this journey finds, reported and not yet fixed. Each is still checked, and
@@ -82,13 +87,44 @@ def text_of(driver, css):
     return found[0].text.strip() if found else ""
 
 
-def present(driver, css):
-    """The elements matching `css` now, without the implicit wait (for checking absence)."""
-    driver.implicitly_wait(0)
-    try:
-        return driver.find_elements(By.CSS_SELECTOR, css)
-    finally:
-        driver.implicitly_wait(2)
+def response_status(driver):
+    """The HTTP status of the page the browser shows."""
+    return driver.execute_script("var n = performance.getEntriesByType('navigation')[0]; return n ? n.responseStatus : null;")
+
+
+def with_cookies_of(source, driver, base):
+    """Signs `driver` in as whoever `source` is signed in as, by copying its cookies."""
+    driver.get(base + "/health")
+    for cookie in source.get_cookies():
+        driver.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": cookie.get("path", "/")})
+
+
+def sign_off_entry(driver, name):
+    """The sign-off page's <details> for the learner called `name`, or None."""
+    for details in present(driver, "details.sign-off"):
+        summary = details.find_element(By.TAG_NAME, "summary").text.strip()
+        if summary == name or summary.startswith(name + " ·"):
+            return details
+    return None
+
+
+def tick(driver, details, indexes):
+    """Ticks the steps at `indexes` (0-based) in a sign-off entry, by clicking their labels."""
+    for box in details.find_elements(By.CSS_SELECTOR, "input[name=step]"):
+        if int(box.get_attribute("value")) in indexes and not box.is_selected():
+            driver.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']").click()
+
+
+def ticked(details):
+    return {int(box.get_attribute("value")) for box in details.find_elements(By.CSS_SELECTOR, "input[name=step]") if box.is_selected()}
+
+
+def submit_sign_off(driver, details, name, what):
+    """Presses 'Sign off NAME' and waits for the sign-off page the POST answers with."""
+    button = details.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    expect(button.text.strip() == f"Sign off {name}", f"the button says 'Sign off {name}' (got '{button.text.strip()}')")
+    click_and_wait(driver, button)
+    until(driver, loaded("#sign-off-heading"), f"the sign-off page after {what}")
 
 
 def check(driver, kind, shots, window, skip_rules=()):
@@ -227,6 +263,14 @@ def main():
                f"the projector shows the join address (got '{text_of(projector, '.join-address')}')")
         check(projector, "group-projector-join", shots, LAPTOP)
 
+        print("Lee starts the course on their own phone, for a resume code")
+        lee = open_browser(PHONE)
+        lee.get(base + "/")
+        lee.find_element(By.ID, "name").send_keys("Lee")
+        click_and_wait(lee, lee.find_element(By.CSS_SELECTOR, "form[action^='/start'] button"))
+        lee_code = text_of(lee, ".code strong")
+        expect(len(lee_code.split("-")) == 4, f"Lee has a four-word resume code ('{lee_code}')")
+
         print("three phones join; the first signs in to the course first")
         phones = [open_browser(PHONE) for _ in range(PARTICIPANTS)]
         first = phones[0]
@@ -265,13 +309,32 @@ def main():
                          f"after linking, the phone is on /live, not on the answer to a POST ({urlparse(first.current_url).path})")
             check(first, "group-phone-linked", shots, PHONE)
 
+        print("the third phone, not signed in, counts the session for Lee with Lee's resume code")
+        third = phones[2]
+        expect(not present(third, "form[action='/live/link'] input[name=use]"), "phone 3, not signed in, isn't offered 'Count it for' anyone")
+        third.find_element(By.ID, "link-code").send_keys(lee_code.upper().replace("-", " "))
+        click_and_wait(third, third.find_element(By.CSS_SELECTOR, "form[action='/live/link'] button"))
+        until(third, loaded("#linked"), "phone 3: the session will count toward Lee's course")
+        expect(urlparse(third.current_url).path == "/live", f"after linking, phone 3 is on /live ({urlparse(third.current_url).path})")
+
         print("the facilitator moves to the first poll; the phones follow by themselves")
         presses = 0
+        practice_seen = False
         while not present(facilitator, "#control-reveal") and presses < 60:
-            press(facilitator, "control-next", f"Next ({presses + 1})")
+            version = press(facilitator, "control-next", f"Next ({presses + 1})")
             presses += 1
             if presses == 1:
                 shot(facilitator, "group-control-title", shots)
+            if text_of(facilitator, ".preview .slide-kind").lower() == "practice" and not practice_seen:
+                practice_seen = True
+                card = text_of(facilitator, "section.card.notice[aria-labelledby='practicals-heading']")
+                expect("The room is practising now." in card, f"on a practice slide, the control view's practical card says the room is practising ('{card}')")
+                steps = len(present(facilitator, ".preview .checklist li"))
+                expect(steps > 1, f"the practice slide lists the steps ({steps})")
+                until(projector, projector_at(version, f"document.querySelectorAll('.checklist li').length === {steps}"),
+                      f"the projector shows the practice's {steps} steps, by itself")
+                shot(projector, "group-projector-practice", shots)
+        expect(practice_seen, "a practice slide on the way to the first poll")
         expect(bool(present(facilitator, "#control-reveal")), f"a poll within {presses} presses of Next")
         version = control_version(facilitator)
         kind = text_of(facilitator, ".preview .slide-kind")
@@ -356,15 +419,80 @@ def main():
         until(projector, projector_at(version, "!document.body.classList.contains('blanked') && document.querySelector('.bars') !== null"),
               "the projector shows the results again, by itself")
 
+        print("the facilitator, on their phone, signs Lee off: first with a step missing, then with every step")
+        walker = open_browser(PHONE)
+        with_cookies_of(facilitator, walker, base)
+        walker.get(control_url)
+        until(walker, loaded("#sign-off-link"), "the control view on the facilitator's phone, with its sign-off link")
+        click_and_wait(walker, walker.find_element(By.ID, "sign-off-link"))
+        sign_off_path = urlparse(control_url).path + "/practicals"
+        until(walker, lambda d: urlparse(d.current_url).path == sign_off_path, f"the sign-off page's address ({sign_off_path})")
+        until(walker, loaded("#sign-off-heading"), "the sign-off page")
+        check(walker, "group-sign-off", shots, PHONE)
+        names = [s.text.strip() for s in present(walker, "details.sign-off summary")]
+        expect(names == ["Jo", "Lee"], f"the sign-off page lists the two linked learners, Jo and Lee, once each ({names})")
+        expect(not present(walker, "details.sign-off[open]"), "every checklist starts folded")
+        entry = sign_off_entry(walker, "Lee")
+        steps = len(entry.find_elements(By.CSS_SELECTOR, "input[name=step]")) if entry else 0
+        expect(steps > 1, f"Lee's checklist has the practical's steps ({steps})")
+        missing = 2
+        if entry:
+            entry.find_element(By.TAG_NAME, "summary").click()
+            tick(walker, entry, set(range(steps)) - {missing})
+            submit_sign_off(walker, entry, "Lee", "a sign-off with a step missing")
+        expect(response_status(walker) == 400, f"a sign-off with a step missing is refused with 400 (got {response_status(walker)})")
+        error = text_of(walker, "main .error[role=alert]")
+        expect(error.startswith("Not signed off yet") and f"1 of the {steps} steps is not ticked" in error,
+               f"the error says which is wrong: 1 of the {steps} steps is not ticked ('{error}')")
+        expect(not present(walker, "main .notice"), "no notice with the error")
+        entry = sign_off_entry(walker, "Lee")
+        expect(entry is not None and entry.get_attribute("open") is not None, "Lee's checklist is open again after the error")
+        kept = ticked(entry) if entry else set()
+        expect(kept == set(range(steps)) - {missing}, f"the {steps - 1} steps ticked are still ticked, the missing one not ({sorted(kept)})")
+        jo = sign_off_entry(walker, "Jo")
+        expect(jo is not None and jo.get_attribute("open") is None and not ticked(jo), "Jo's checklist stays folded and unticked")
+        check(walker, "group-sign-off-error", shots, PHONE)
+        full_shot(walker, "group-sign-off-error", shots)
+        if entry:
+            tick(walker, entry, {missing})
+            submit_sign_off(walker, entry, "Lee", "a sign-off with every step")
+        expect(response_status(walker) == 200, f"the sign-off succeeds (status {response_status(walker)})")
+        notice = text_of(walker, "main .notice")
+        expect(notice == "Signed off Lee.", f"'Signed off Lee.' (got '{notice}')")
+        expect(not present(walker, "main .error"), "no error once signed off")
+        entry = sign_off_entry(walker, "Lee")
+        summary = " ".join(entry.find_element(By.TAG_NAME, "summary").text.split()) if entry else ""
+        expect(summary == "Lee · signed off", f"Lee's entry says signed off ('{summary}')")
+        signed_note = entry.find_element(By.TAG_NAME, "p").get_attribute("textContent").strip() if entry else ""
+        expect(re.fullmatch(r"Signed off on .+ by \S.*\.", signed_note) is not None, f"Lee's entry says when and by whom ('{signed_note}')")
+        expect(entry is not None and not entry.find_elements(By.TAG_NAME, "form"), "no checklist to send for Lee any more")
+        expect(bool(sign_off_entry(walker, "Jo")) and bool(sign_off_entry(walker, "Jo").find_elements(By.TAG_NAME, "form")),
+               "Jo can still be signed off")
+        full_shot(walker, "group-sign-off-done", shots)
+
         print("the facilitator ends the session")
         driver = facilitator
         click_and_wait(driver, driver.find_element(By.ID, "end-session"))
         until(driver, loaded("#session-ended"), "the session-ended page")
         notice = text_of(driver, "main .notice")
         how = driver.execute_script("return performance.getEntriesByType('navigation')[0].type")
-        expect("Attendance recorded for 1 linked person" in notice,
-                     f"the end page says it recorded the one linked person (notice '{notice}', page {urlparse(driver.current_url).path} by {how})")
+        expect("Attendance recorded for 2 linked people" in notice,
+                     f"the end page says it recorded the two linked people (notice '{notice}', page {urlparse(driver.current_url).path} by {how})")
         check(driver, "group-control-ended", shots, LAPTOP)
+
+        print("after the end, the facilitator signs Jo off from the ended session's page")
+        click_and_wait(driver, driver.find_element(By.ID, "sign-off-link"))
+        until(driver, lambda d: urlparse(d.current_url).path == sign_off_path, "the sign-off page's address, after the end")
+        until(driver, loaded("#sign-off-heading"), "the sign-off page, after the end")
+        lee_entry = sign_off_entry(driver, "Lee")
+        expect(lee_entry is not None and "signed off" in lee_entry.text, "after the end, Lee is still listed as signed off")
+        jo = sign_off_entry(driver, "Jo")
+        if jo:
+            jo.find_element(By.TAG_NAME, "summary").click()
+            tick(driver, jo, set(range(steps)))
+            submit_sign_off(driver, jo, "Jo", "signing Jo off after the end")
+        notice = text_of(driver, "main .notice")
+        expect(notice == "Signed off Jo.", f"after the end, 'Signed off Jo.' (got '{notice}', status {response_status(driver)})")
         for number, phone in enumerate(phones[1:], 2):
             until(phone, js("document.readyState === 'complete' && document.querySelector('main h1') !== null"
                             " && document.querySelector('main h1').textContent.trim() === 'This session has ended'"),
@@ -374,7 +502,26 @@ def main():
         until(first, js("document.readyState === 'complete' && document.querySelector('.attendance-note') !== null"
                         " && document.querySelector('.attendance-note').textContent.indexOf('1 group session attended') !== -1"),
               "phone 1's course page: '1 group session attended'")
+        note = text_of(first, ".practical-note")
+        expect(note == "Practical skills signed off: 1 of 1.", f"Jo's course page counts the practical ('{note}')")
         check(first, "group-course-attended", shots, PHONE)
+
+        print("Lee's own phone: the practical's page says who signed them off, and the course counts it")
+        lee.get(f"{base}/modules/{MODULE}")
+        practice = [a for a in present(lee, "ol.sections a") if a.text.strip().startswith("Practice:")]
+        expect(len(practice) == 1, f"the module page links one practical section ({[a.text for a in practice]})")
+        if practice:
+            click_and_wait(lee, practice[0])
+        seen = text_of(lee, "main section.card.practical .notice")
+        expect(seen == signed_note, f"Lee's practical page says '{signed_note}' (got '{seen}')")
+        lee.execute_script("var c = document.querySelector('main section.card.practical'); if (c) c.scrollIntoView();")
+        lee.save_screenshot(os.path.join(shots, "group-practical-signed-off.png"))
+        lee.get(base + "/")
+        until(lee, loaded(".practical-note"), "Lee's course page")
+        note = text_of(lee, ".practical-note")
+        expect(note == "Practical skills signed off: 1 of 1.", f"Lee's course page says 1 of 1 practical skills ('{note}')")
+        attended = text_of(lee, ".attendance-note")
+        expect("1 group session attended" in attended, f"Lee's course page counts the session linked with the typed code ('{attended}')")
 
         print("a new phone with the old code")
         late = open_browser(PHONE)
@@ -402,8 +549,8 @@ def main():
         for failure in failures:
             print("  -", failure)
         return 1
-    print(f"group journey passed: a facilitator, a projector and {PARTICIPANTS} phones through a poll, its reveal, "
-          f"blanking and the end, with attendance; axe clean on {len(checked_pages)} page types"
+    print(f"group journey passed: a facilitator, a projector and {PARTICIPANTS} phones through a practice, a poll, its reveal, "
+          f"blanking and the end, with attendance and practical sign-offs; axe clean on {len(checked_pages)} page types"
           + (" but for the known bugs above" if known else ""))
     return 0
 

@@ -2,14 +2,16 @@
 """A learner's journey through the web app in a real browser (headless Chromium, phone-sized).
 
 Signs up, reads the lessons and answers a whole module of the bundled course, leaves half
-way, comes back in a fresh browser session with the resume code, finishes, and runs axe on
-every page type: zero serious or critical violations allowed. Screenshots of each page type
-go to the folder given by --screenshots.
+way, comes back in a fresh browser session with the resume code, finishes, opens a practical
+skill's checklist (rehearsal only: nothing on it is sent), and runs axe on every page type:
+zero serious or critical violations allowed. Screenshots of each page type go to the folder
+given by --screenshots.
 
 Usage: learner_journey.py --base http://127.0.0.1:8091 --course course.json --module ID --screenshots DIR
 (course.json is `groundwork compile Curriculum`: the answer key comes from the course itself.)
 """
 import argparse
+import base64
 import json
 import os
 import sys
@@ -68,6 +70,27 @@ def wait_for_new_page(driver):
     WebDriverWait(driver, 15, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(loaded)
 
 
+def present(driver, css):
+    """The elements matching `css` now, without the implicit wait: for checking absence, and
+    for asking which kind of page this is (pages here are whole once loaded)."""
+    driver.implicitly_wait(0)
+    try:
+        return driver.find_elements(By.CSS_SELECTOR, css)
+    finally:
+        driver.implicitly_wait(2)
+
+
+def full_shot(driver, name, shots):
+    """A screenshot of the whole page, not just the window (for pages longer than a phone)."""
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    content = metrics.get("cssContentSize") or metrics["contentSize"]
+    picture = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": content["width"], "height": content["height"], "scale": 1}})
+    with open(os.path.join(shots, f"{name}.png"), "wb") as handle:
+        handle.write(base64.b64decode(picture["data"]))
+
+
 def check_page(driver, kind, shots, skip_rules=()):
     """axe on the page (once per page type) and a screenshot. `skip_rules` turns off axe rules
     that the bundled axe-core (3.1) gets wrong for a page, each with its reason at the caller."""
@@ -110,6 +133,59 @@ def expect(condition, message):
     if not condition:
         failures.append(message)
         print("  FAIL:", message)
+
+
+def drawn(module):
+    """How many questions an attempt asks: `pool` of the module's questions (every one without
+    a pool), and every scenario step (scenarios are never part of the pool)."""
+    questions = sum(len(section["questions"]) for section in module["sections"])
+    steps = sum(1 for section in module["sections"] if section.get("scenario")
+                for step in section["scenario"]["steps"] if step.get("question"))
+    return min(module.get("pool") or questions, questions) + steps
+
+
+def practical_section(course):
+    """(module, 1-based section number, section) of the course's first practical skill."""
+    for module in course["modules"]:
+        for number, section in enumerate(module["sections"], 1):
+            if section.get("practical"):
+                return module, number, section
+    return None, None, None
+
+
+def check_practical_checklist(driver, section, shots):
+    """A practical's section page for a learner not signed off: its steps as a checklist to
+    rehearse, with nothing on it that could be sent (no form around it, no names)."""
+    practical = section["practical"]
+    steps = practical["steps"]
+    cards = driver.find_elements(By.CSS_SELECTOR, "main section.card.practical")
+    expect(len(cards) == 1, f"the practical's page has one checklist card ({len(cards)})")
+    if not cards:
+        return
+    card = cards[0]
+    heading = card.find_element(By.TAG_NAME, "h2").text.strip()
+    expect(heading == "Practise: " + practical["title"], f"the card is headed 'Practise: {practical['title']}' (got '{heading}')")
+    lists = card.find_elements(By.CSS_SELECTOR, "ol.checklist" if practical["ordered"] else "ul.checklist")
+    expect(len(lists) == 1, f"the steps are an {'ordered' if practical['ordered'] else 'unordered'} checklist")
+    boxes = card.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
+    expect([b.get_attribute("id") for b in boxes] == [f"practise-{n}" for n in range(1, len(steps) + 1)],
+           f"a checkbox #practise-N for each of the {len(steps)} steps ({[b.get_attribute('id') for b in boxes]})")
+    labels = [label_text(driver, box) for box in boxes]
+    expect(labels == [step["text"] for step in steps], f"each checkbox is labelled with its step ({labels[:2]}...)")
+    unsent = driver.execute_script("""
+        const card = document.querySelector('main section.card.practical');
+        const boxes = Array.from(card.querySelectorAll('input'));
+        return card.closest('form') === null && card.querySelector('form, button, [type=submit]') === null
+          && boxes.every(b => b.form === null && !b.hasAttribute('name'));""")
+    expect(unsent, "the checklist is in no form and its checkboxes have no names: ticks are never sent")
+    expect(not present(driver, "main section.card.practical .notice"), "no 'Signed off' note for a learner not signed off")
+    expect("never sent or saved" in card.text, "the card says the ticks are never sent or saved")
+    check_page(driver, "practical", shots)
+    full_shot(driver, "practical", shots)  # the whole checklist, for looking at
+    if boxes:
+        where = driver.current_url
+        driver.find_element(By.CSS_SELECTOR, f"label[for='{boxes[0].get_attribute('id')}']").click()
+        expect(boxes[0].is_selected() and driver.current_url == where, "ticking a step ticks it, and stays on the page")
 
 
 def question_key(module):
@@ -187,7 +263,7 @@ def answer_until(driver, base, key, module_id, stop_after, shots, keyboard_first
     """Answers questions until `stop_after` are done or the result shows; returns how many."""
     answered = 0
     while stop_after is None or answered < stop_after:
-        forms = driver.find_elements(By.CSS_SELECTOR, "form.question")
+        forms = present(driver, "form.question")
         if forms:
             check_page(driver, "question", shots)
             item = driver.find_element(By.NAME, "item").get_attribute("value")
@@ -206,14 +282,14 @@ def answer_until(driver, base, key, module_id, stop_after, shots, keyboard_first
             click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a.button"))
         elif "/result" in driver.current_url:
             return answered
-        elif driver.find_elements(By.CSS_SELECTOR, "main form[action$='/attempts'] button"):
+        elif present(driver, "main form[action$='/attempts'] button"):
             # Reading in order reached the questions: start them here.
             check_page(driver, "start-questions", shots)
             click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main form[action$='/attempts'] button"))
             expect("/sections/" in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "form.question"),
                    f"starting the questions shows the first one in place ({driver.current_url})")
         else:
-            links = driver.find_elements(By.CSS_SELECTOR, "main a.button")
+            links = present(driver, "main a.button")
             if not links:
                 failures.append(f"stuck at {driver.current_url}")
                 return answered
@@ -233,7 +309,7 @@ def main():
         course = json.load(handle)
     module = next(m for m in course["modules"] if m["id"] == args.module)
     key = question_key(module)
-    total = len(key)  # every question is drawn when the module has no pool
+    total = drawn(module)
     base = args.base.rstrip("/")
 
     print("first visit: sign up and take half the module")
@@ -249,17 +325,22 @@ def main():
         click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main a.button"))
         check_page(driver, "course", args.screenshots)
         expect("Robin <b>test</b>" in driver.find_element(By.CSS_SELECTOR, "header .who").text, "the display name shows as typed, escaped")
+        practical_module, practical_number, practical_page = practical_section(course)
+        if practical_module:
+            note = driver.find_elements(By.CSS_SELECTOR, ".practical-note")
+            expect(bool(note) and note[0].text.startswith("Practical skills signed off: 0 of 1."),
+                   f"the course page says no practical skill is signed off yet ({note[0].text if note else 'no .practical-note'})")
         click_and_wait(driver, driver.find_element(By.LINK_TEXT, module["title"]))
         check_page(driver, "module", args.screenshots)
         # "Start this module" opens the first lesson; reading on with "Next" reaches the questions.
         click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Start this module"))
         expect(driver.current_url.endswith("/sections/1"), f"a module starts at its first lesson ({driver.current_url})")
         check_page(driver, "lesson", args.screenshots)
-        boxes = driver.find_elements(By.CSS_SELECTOR, "textarea.reflect")
+        boxes = present(driver, "textarea.reflect")
         if boxes:
             boxes[0].send_keys("Something to think about")
         expect("Facilitator" not in driver.find_element(By.TAG_NAME, "main").text, "no facilitator notes on a learner's page")
-        expect(not driver.find_elements(By.CSS_SELECTOR, "form.question"), "the first lesson shows no question before its time")
+        expect(not present(driver, "form.question"), "the first lesson shows no question before its time")
         half = max(1, total // 2)
         done = answer_until(driver, base, key, args.module, half, args.screenshots, keyboard_first=True)
         expect(done == half, f"answered {half} questions in the first visit (answered {done})")
@@ -283,6 +364,12 @@ def main():
         expect("/result" in driver.current_url, f"the result page shows at the end ({driver.current_url})")
         check_page(driver, "result", args.screenshots)
         expect("passed" in driver.find_element(By.TAG_NAME, "h1").text, "the module is passed")
+        if practical_module:
+            driver.get(f"{base}/modules/{practical_module['id']}")
+            click_and_wait(driver, driver.find_element(By.LINK_TEXT, practical_page["title"]))
+            expect(driver.current_url.endswith(f"/modules/{practical_module['id']}/sections/{practical_number}"),
+                   f"the module page links the practical's section ({driver.current_url})")
+            check_practical_checklist(driver, practical_page, args.screenshots)
         driver.get(base + "/no-such-page")
         check_page(driver, "not-found", args.screenshots)
         expect("Page not found" in driver.page_source, "a friendly 404")
@@ -302,7 +389,7 @@ def main():
         click_and_wait(driver, driver.find_element(By.LINK_TEXT, second["title"]))
         click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Start this module"))
         lessons = 0
-        while not driver.find_elements(By.CSS_SELECTOR, "main form[action$='/attempts'] button"):
+        while not present(driver, "main form[action$='/attempts'] button"):
             next_links = [a for a in driver.find_elements(By.CSS_SELECTOR, "main a.button") if a.text.startswith("Next")]
             if not next_links:
                 failures.append(f"reading {second['id']} in order met a dead end at {driver.current_url}")
@@ -318,7 +405,7 @@ def main():
         expect(bool(review), "the result offers sections to review")
         if review:
             click_and_wait(driver, review[0])
-            expect(not driver.find_elements(By.CSS_SELECTOR, "form.question, main form[action$='/attempts']"),
+            expect(not present(driver, "form.question, main form[action$='/attempts']"),
                    f"a review link leads to a lesson, not back to the questions ({driver.current_url})")
             check_page(driver, "review-lesson", args.screenshots)
     finally:
@@ -329,7 +416,7 @@ def main():
         for failure in failures:
             print("  -", failure)
         return 1
-    print(f"\nbrowser journey passed: {total} questions over two sessions, a missed module and its review; "
+    print(f"\nbrowser journey passed: {total} questions over two sessions, a practical's checklist, a missed module and its review; "
           f"axe clean on {len(checked_pages)} page types at phone and laptop sizes")
     return 0
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Real-browser tests: headless Chromium takes a learner through a module of the bundled
 # course, resumes in a fresh session with the code, and runs axe on every page type; then
-# the staff journey, a group session (a facilitator, a projector and three phones), and a
-# coordinator's cohort through to a certificate that is checked, forged and revoked.
+# the staff journey, a group session (a facilitator, a projector and three phones, with a
+# practical skill signed off), and a coordinator's cohort through to a certificate that is
+# checked, forged and revoked.
 # Screenshots land in .build/screenshots/. Installs what it needs (Debian's chromium,
 # chromium-driver and zbar-tools, PyPI's selenium, axe-selenium-python, PyJWT and
 # cryptography) when it can.

@@ -153,20 +153,23 @@ enum AnswerShapeCheck {
         var text: String
         var isRight: Bool
         var position: SourcePosition
+        /// The option's words, worked out once.
+        var words: Set<String>
     }
 
     static func options(in module: Module) -> [OptionText] {
         var questions = module.questions
         for scenario in module.scenarios { questions += scenario.steps.compactMap(\.question) }
         return questions.filter { $0.kind == .singleChoice || $0.kind == .selectAll }.flatMap { question in
-            question.options.map { OptionText(question: question, path: module.path, text: $0.text, isRight: $0.isCorrect, position: $0.position) }
+            question.options.map { OptionText(question: question, path: module.path, text: $0.text, isRight: $0.isCorrect, position: $0.position,
+                       words: Words.of($0.text)) }
         }
     }
 
     static func cueFindings(_ options: [OptionText]) -> [Finding] {
         var findings: [Finding] = []
         for word in cueWords {
-            let having = options.filter { Words.of($0.text).contains(word) }
+            let having = options.filter { $0.words.contains(word) }
             guard having.count >= cueMinimum else { continue }
             let right = having.filter(\.isRight).count
             guard right == 0 || right == having.count else { continue }
@@ -217,7 +220,12 @@ enum AnswerShapeCheck {
             for option in question.options where option.isCritical && !option.isCorrect {
                 let feedback = option.feedback.map(\.text).joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
                 let lower = feedback.lowercased()
-                if let soft = softOpenings.first(where: { lower.hasPrefix($0) }) {
+                let soft = softOpenings.first { opening in
+                    guard lower.hasPrefix(opening) else { return false }
+                    let after = lower.dropFirst(opening.count).first
+                    return after.map { !$0.isLetter } ?? true
+                }
+                if let soft {
                     sink.warning("critical.soft-feedback", at: option.position,
                                  "the feedback on this critical choice opens “\(feedback.prefix(soft.count))”, too soft for a choice that could cost a life",
                                  hint: "say plainly that it could cost a life or cause serious harm, then why, then what to do instead")
@@ -290,8 +298,22 @@ enum Binomial {
         return table
     }
 
+    /// Above this many trials the exact table (quadratic in the trials) gives way to the
+    /// normal approximation, which is as good as exact at that size.
+    static let exactLimit = 2_000
+
     /// Two-sided p-value: twice the smaller tail at `observed`, at most 1.
     static func twoSided(observed: Int, probabilities: [Double]) -> Double {
+        guard probabilities.count <= exactLimit else {
+            let mean = probabilities.reduce(0, +)
+            let variance = probabilities.reduce(0) { $0 + $1 * (1 - $1) }
+            guard variance > 0 else { return Double(observed) == mean ? 1 : 0 }
+            // Continuity-corrected tails.
+            let sd = variance.squareRoot()
+            let lower = 0.5 * erfc(-((Double(observed) + 0.5 - mean) / sd) / 2.0.squareRoot())
+            let upper = 0.5 * erfc(((Double(observed) - 0.5 - mean) / sd) / 2.0.squareRoot())
+            return min(1, 2 * min(lower, upper))
+        }
         let table = distribution(probabilities)
         guard observed >= 0, observed < table.count else { return 1 }
         let lower = table[0...observed].reduce(0, +)

@@ -19,6 +19,9 @@ struct ModuleCompiler {
     let defaults: CourseSettings
     var sink: DiagnosticSink
     var document = MarkdownDocument(nodes: [])
+    /// The document as written, before the program's values are filled in: ids come from
+    /// its headings, so a program changing its settings never moves a record's id.
+    var unfilled: MarkdownDocument?
 
     init(file: SourceFile, defaults: CourseSettings) {
         self.file = file
@@ -72,6 +75,7 @@ struct ModuleCompiler {
 
         document = CommonMark.parse(frontMatter.body, lineOffset: frontMatter.bodyLineOffset)
         let programValues = ProgramText.check(file, program: defaults.program, sink: &sink)
+        if !programValues.isEmpty { unfilled = document }
         ProgramText.fill(&document, program: defaults.program)
         let moduleID = id ?? "module"
         let (introduction, sections) = buildSections(moduleID: moduleID)
@@ -92,7 +96,7 @@ struct ModuleCompiler {
             let at = settings["pool"].map { reader.position($0.value) } ?? settings["attempts"].map { reader.position($0.value) } ?? idPosition
             let allowed = attempts.map { "allows \($0) attempts" } ?? "allows unlimited attempts"
             sink.warning("module.retake-pool", at: at,
-                         "the module \(allowed), but \(pool.map { "its pool of \($0)" } ?? "each attempt") draws \(pool.map { _ in "nearly all" } ?? "all") of its \(questionCount) questions, so a retake shows the same ones",
+                         "the module \(allowed), but each attempt draws \(pool.map { $0 >= questionCount ? "all" : "\($0)" } ?? "all") of its \(questionCount) questions, so a retake shows \(pool.map { $0 >= questionCount } ?? true ? "the same ones" : "nearly the same ones")",
                          hint: largestPool >= 1
                             ? "set `pool: \(largestPool)` or lower (at most 80% of the questions), or add questions, so a retake draws a different set"
                             : "add questions so a retake can draw a different set, or set `attempts: 1`")
@@ -138,6 +142,11 @@ struct ModuleCompiler {
 
     // MARK: - Sections
 
+    /// A heading's text as written (placeholders unfilled), for its id.
+    func idText(of heading: Int) -> String {
+        (unfilled ?? document).plainText(of: heading).trimmed
+    }
+
     func headingLevel(_ index: Int) -> Int? {
         document.withNode(index) { node in
             if case let .heading(level) = node.kind { return level }
@@ -178,7 +187,7 @@ struct ModuleCompiler {
         var questionIDs: [String: SourcePosition] = [:]
         for (heading, body) in sectionStarts {
             let title = document.plainText(of: heading).trimmed
-            let slug = Slug.make(title)
+            let slug = Slug.make(idText(of: heading))
             if let earlier = sectionSlugs[slug] {
                 sink.warning("section.duplicate", at: position(heading),
                              "another section (line \(earlier.line)) has the same heading",
@@ -200,7 +209,9 @@ struct ModuleCompiler {
                 }
                 var lessonBlocks = Array(lesson)
                 let practical = buildPractical(moduleID: moduleID, heading: heading, title: title, blocks: &lessonBlocks, ids: &questionIDs)
-                sections.append(Section(id: slug, title: title, elements: elements(lessonBlocks), questions: [], scenario: nil,
+                // A `{#custom-id}` names the practical; it isn't part of the heading learners read.
+                let shown = practical.map { "Practice: " + $0.title } ?? title
+                sections.append(Section(id: Slug.make(Slug.splitCustomID(idText(of: heading)).0), title: shown, elements: elements(lessonBlocks), questions: [], scenario: nil,
                                         practical: practical, position: position(heading)))
                 continue
             }
@@ -235,11 +246,12 @@ struct ModuleCompiler {
                                          ids: inout [String: SourcePosition]) -> Practical? {
         let headingPosition = position(heading)
         let (name, customID) = Slug.splitCustomID(title.dropFirst("practice:".count).trimmed)
+        let (writtenName, _) = Slug.splitCustomID(idText(of: heading).dropFirst("practice:".count).trimmed)
         if let customID, !Slug.isValidID(customID) {
             sink.error("practical.id", at: headingPosition, "the id {#\(customID)} may only use lower-case letters, digits, - and _",
                        hint: "write it like {#giving-nasal-naloxone}")
         }
-        let slug = customID.flatMap { Slug.isValidID($0) ? $0 : nil } ?? Slug.make(name)
+        let slug = customID.flatMap { Slug.isValidID($0) ? $0 : nil } ?? Slug.make(writtenName)
         guard !slug.isEmpty else {
             sink.error("practical.empty-heading", at: headingPosition, "this practical has no name after “Practice:”",
                        hint: "name the skill, for example `## Practice: Giving nasal naloxone`")
@@ -263,6 +275,7 @@ struct ModuleCompiler {
         if case let .list(isOrdered, _, _, _) = document.nodes[list].kind { ordered = isOrdered }
         var steps: [Practical.Step] = []
         var seen: [String: SourcePosition] = [:]
+        var stepErrors = 0
         for item in document.children(of: list) {
             let itemPosition = position(item)
             let children = document.children(of: item)
@@ -270,23 +283,26 @@ struct ModuleCompiler {
             if text.isEmpty {
                 sink.error("practical.empty-step", at: itemPosition, "this step is empty",
                            hint: "write what the learner does, or remove the empty item")
+                stepErrors += 1
                 continue
             }
             if children.count > 1 || children.contains(where: { document.tag(of: $0) != .paragraph }) {
                 sink.error("practical.step-blocks", at: itemPosition, "a step is one line of text; this one holds more blocks",
                            hint: "keep each step to one short sentence; put explanations before the list")
+                stepErrors += 1
                 continue
             }
             if let earlier = seen[text.lowercased()] {
                 sink.error("practical.duplicate-step", at: itemPosition, "this step repeats the step at line \(earlier.line)",
                            hint: "list each step once")
+                stepErrors += 1
                 continue
             }
             seen[text.lowercased()] = itemPosition
             let markdown = CommonMark.renderCommonMark(document.fragment(children)).trimmed
             steps.append(Practical.Step(text: text, markdown: markdown, position: itemPosition))
         }
-        if steps.count < 2, !sink.hasErrors {
+        if steps.count < 2, stepErrors == 0 {
             sink.error("practical.few-steps", at: position(list), "a practical needs at least two steps; this one has \(steps.count)",
                        hint: "break the skill into the actions an observer can tick off one by one")
         }

@@ -13,17 +13,60 @@ enum ProgramText {
         var position: SourcePosition
     }
 
-    /// Every `{{…}}` in the file, in order, with where it is.
+    /// Every `{{…}}` in the file's text, in order, with where it is. Code (fenced blocks and
+    /// code spans), HTML comments and YAML comments are left out: they are never filled in.
     static func placeholders(in file: SourceFile) -> [Placeholder] {
         var found: [Placeholder] = []
         guard file.text.contains("{{") else { return found }
+        var fence: Substring?
+        var inComment = false
+        var inFrontMatter = file.line(1).trimmingTrailingSpaces == "---"
         for number in 1...max(1, file.lineCount) {
             let line = file.line(number)
-            var rest = line[...]
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if inFrontMatter {
+                if number > 1, trimmed.trimmingTrailingSpaces == "---" || trimmed.trimmingTrailingSpaces == "..." { inFrontMatter = false; continue }
+                if trimmed.hasPrefix("#") { continue }
+            } else if let open = fence {
+                if trimmed.hasPrefix(open) { fence = nil }
+                continue
+            } else if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                fence = trimmed.prefix(3)
+                continue
+            }
+            // Blank out code spans and HTML comments, keeping columns.
+            var visible = ""
+            var inCode = false
+            var index = line.startIndex
+            while index < line.endIndex {
+                if inComment {
+                    if line[index...].hasPrefix("-->") {
+                        inComment = false
+                        visible += "   "
+                        index = line.index(index, offsetBy: 3)
+                        continue
+                    }
+                } else if line[index...].hasPrefix("<!--") {
+                    inComment = true
+                    visible += "    "
+                    index = line.index(index, offsetBy: 4)
+                    continue
+                } else if line[index] == "`" {
+                    inCode.toggle()
+                } else if !inCode {
+                    visible.append(line[index])
+                    index = line.index(after: index)
+                    continue
+                }
+                visible += String(repeating: " ", count: line[index].utf8.count)
+                index = line.index(after: index)
+            }
+            let scanned = Substring(visible)
+            var rest = scanned[...]
             while let open = rest.range(of: "{{") {
                 guard let close = rest[open.upperBound...].range(of: "}}") else { break }
                 let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-                let column = line.utf8.distance(from: line.startIndex, to: open.lowerBound) + 1
+                let column = scanned.utf8.distance(from: scanned.startIndex, to: open.lowerBound) + 1
                 let position = SourcePosition(line: number, column: column)
                 if inner.hasPrefix("program.") {
                     found.append(Placeholder(key: String(inner.dropFirst("program.".count)), isProgramKey: true, position: position))

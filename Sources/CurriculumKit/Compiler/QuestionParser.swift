@@ -160,7 +160,7 @@ extension ModuleCompiler {
             sink.error("question.id", at: headingPosition, "the id {#\(customID)} may only use lower-case letters, digits, - and _",
                        hint: "write it like {#weighing-options}")
         }
-        let slug = customID.flatMap { Slug.isValidID($0) ? $0 : nil } ?? Slug.make(title)
+        let slug = customID.flatMap { Slug.isValidID($0) ? $0 : nil } ?? Slug.make(Slug.splitCustomID(idText(of: heading)).0)
         if slug.isEmpty {
             sink.error("question.empty-heading", at: headingPosition, "this question heading has no text to make an id from",
                        hint: "write the question's title after ###, or add {#an-id}")
@@ -486,7 +486,8 @@ extension ModuleCompiler {
                 guard let markerEnd = Self.markerEnd(count, in: source) else { return nil }
                 return Bytes.string(Bytes.trimmed(Bytes.slice(source, markerEnd, source.count)))
             }
-            if let fast { return fast }
+            // Raw source: the program's values go in here as in the parsed text.
+            if let fast { return ProgramText.fill(fast, program: defaults.program) }
         }
         return Self.droppingMarker(count, from: sourceText(of: paragraph))
     }
@@ -602,7 +603,7 @@ extension ModuleCompiler {
                 text += "\n" + file.line(number).trimmed
             }
         }
-        return text
+        return ProgramText.fill(text, program: defaults.program)
     }
 
     // MARK: - Check blocks

@@ -128,6 +128,25 @@ public struct CourseSettings: Sendable, Equatable, Codable {
         case all
         /// These practical ids (`module-id/slug`).
         case list([String])
+
+        /// Written as in course.md: `"none"`, `"all"` or a list of ids.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .none: try container.encode("none")
+            case .all: try container.encode("all")
+            case let .list(ids): try container.encode(ids)
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let ids = try? container.decode([String].self) {
+                self = .list(ids)
+            } else {
+                self = try container.decode(String.self) == "all" ? .all : .none
+            }
+        }
     }
 
     /// The certificate a completion earns.

@@ -346,6 +346,8 @@ public struct Coordination: Sendable {
             throw RecordsError(.unknownItem, "this course has no practical '\(practicalID)'", hint: "choose a practical from the list")
         }
         guard case let .member(member) = actor else { throw RecordsError(.notAllowed, "only a signed-in coordinator can do this") }
+        try accounts.requireCoordinatorRole(actor)
+        if try await store.signOffs(learnerID: learnerID).contains(where: { $0.practicalID == practical.id }) { return false }
         try await audited("practical signed off", learnerID, "practical \(practical.id)", reason: reason, by: actor)
         return try await store.addSignOff(PracticalSignOff(
             learnerID: learnerID, practicalID: practical.id, signedBy: member.id, signerName: member.name, groupSessionID: nil,

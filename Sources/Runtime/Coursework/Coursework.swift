@@ -187,7 +187,12 @@ public struct Coursework: Sendable {
     /// When the learner's renewal window opened: 90 days before their newest unrevoked
     /// certificate expires (and on after it expired). Nil when they hold none, or it isn't due yet.
     public func renewalWindowStart(learnerID: String) async throws -> Date? {
-        let held = try await store.certificates(learnerID: learnerID).filter { $0.revokedAt == nil }
+        renewalWindowStart(certificates: try await store.certificates(learnerID: learnerID))
+    }
+
+    /// When the renewal window of the newest held certificate among these began, if it has.
+    func renewalWindowStart(certificates: [CertificateRecord]) -> Date? {
+        let held = certificates.filter { $0.revokedAt == nil }
         guard let newest = held.max(by: { ($0.issuedAt ?? .distantPast) < ($1.issuedAt ?? .distantPast) }),
               let until = newest.validUntil else { return nil }
         let start = until.addingTimeInterval(-Self.renewalWindow)
@@ -367,8 +372,9 @@ public struct Coursework: Sendable {
         if let attempt = records.attempts.first(where: { $0.status == .open }), attempt.moduleHash == module.hash {
             open = AttemptState(module: module, attempt: attempt, responses: records.openResponses)
         }
-        let adjustments = try await store.adjustments(learnerID: learnerID).filter { $0.moduleID == module.id }
-        let counted = countedAttempts(module, records.attempts, renewalStart: try await renewalWindowStart(learnerID: learnerID))
+        // One read: the module's adjustments and the certificates come with the attempts.
+        let adjustments = records.adjustments.filter { $0.moduleID == module.id }
+        let counted = countedAttempts(module, records.attempts, renewalStart: renewalWindowStart(certificates: records.certificates))
         return ModuleView(learner: records.learner, module: module,
                           progress: Self.progress(of: module, summary: ModuleSummary(moduleID: module.id, attempts: records.attempts),
                                                   adjustments: adjustments, attemptsCounted: counted),

@@ -379,7 +379,9 @@ public struct GroupSessions: Sendable {
         }
         let missing = practical.steps.indices.filter { !observed.contains($0) }
         guard missing.isEmpty else {
-            throw RecordsError(.notEligible, "\(missing.count) of the \(practical.steps.count) steps \(missing.count == 1 ? "is" : "are") not ticked",
+            let numbers = missing.map { String($0 + 1) }
+            let which = numbers.count == 1 ? "step " + numbers[0] : "steps " + numbers.dropLast().joined(separator: ", ") + " and " + (numbers.last ?? "")
+            throw RecordsError(.notEligible, "\(which) of \(practical.steps.count) \(missing.count == 1 ? "is" : "are") not ticked",
                                hint: "sign off only when you saw every step; tick each one you saw, or let them practise and try again")
         }
         let added = try await store.addSignOff(PracticalSignOff(

@@ -88,7 +88,7 @@ public struct SlideDeck: Sendable {
             }
             if let practical = section.practical {
                 slides.append(Slide(body: .practical(practical), moduleID: module.id, sectionID: section.id,
-                                    heading: "Practice: " + practical.title, notes: pending, minutes: minutes))
+                                    heading: practical.title, notes: pending, minutes: minutes))
                 pending = []
             }
             if !pending.isEmpty {

@@ -180,12 +180,19 @@ public struct ModuleRecords: Sendable {
     public var attempts: [AttemptRecord]
     /// The answers in the open attempt (empty when none is open).
     public var openResponses: [ResponseRecord]
+    /// Coordinators' adjustments to this module for the learner, oldest first.
+    public var adjustments: [ModuleAdjustment]
+    /// The learner's certificates, oldest first (a renewal window changes which attempts count).
+    public var certificates: [CertificateRecord]
 
     /// Creates a snapshot.
-    public init(learner: Learner, attempts: [AttemptRecord], openResponses: [ResponseRecord]) {
+    public init(learner: Learner, attempts: [AttemptRecord], openResponses: [ResponseRecord],
+                adjustments: [ModuleAdjustment] = [], certificates: [CertificateRecord] = []) {
         self.learner = learner
         self.attempts = attempts
         self.openResponses = openResponses
+        self.adjustments = adjustments
+        self.certificates = certificates
     }
 }
 

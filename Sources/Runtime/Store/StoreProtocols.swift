@@ -45,7 +45,8 @@ public protocol AttemptStore: Sendable {
     /// Closes an open attempt: finished with a result, or superseded when `result` is nil.
     /// Fails with `.attemptClosed` when it isn't open.
     func close(attemptID: Int64, result: AttemptResult?, at date: Date) async throws
-    /// The learner, their attempts at a module and the open attempt's answers, read at once.
+    /// The learner, their attempts at a module, the open attempt's answers, the module's
+    /// adjustments and the learner's certificates, read at once.
     func moduleRecords(learnerID: String, moduleID: String) async throws -> ModuleRecords?
 }
 
