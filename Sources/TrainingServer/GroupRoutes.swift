@@ -303,8 +303,8 @@ struct GroupRoutes: Sendable {
                             status: HTTPResponse.Status = .ok) async throws -> Response {
         let (signIn, session) = try await ownSession(request, context)
         let roster = try await groups.signOffRoster(session.id, by: signIn.member)
-        var notice: String?
         let query = Form.query(request)
+        var notice: String?
         if case .fromQuery = kind, let done = query["done"], let who = query["learner"] {
             let name = roster.first { $0.learner.id == who }?.learner.displayName ?? "them"
             notice = done == "signed" ? "Signed off \(name)." : done == "kept" ? "\(name) was already signed off on this; the first sign-off stands." : nil
@@ -317,7 +317,8 @@ struct GroupRoutes: Sendable {
                     let again = ticked.flatMap { $0.learnerID == entry.learner.id && $0.practicalID == practical.id ? $0.steps : nil }
                     let key = Hex.sha256(practical.id + "/" + entry.learner.id).prefix(10)
                     return SignOffPerson(
-                        learnerID: entry.learner.id, name: entry.learner.displayName, open: again != nil,
+                        learnerID: entry.learner.id, name: entry.learner.displayName,
+                        open: again != nil || (kind == .fromQuery && query["learner"] == entry.learner.id),
                         signedNote: done.map { "Signed off on \(CertificateRoutes.longDay($0.signedAt)) by \($0.signerName)." },
                         steps: practical.steps.enumerated().map { index, step in
                             SignOffStep(index: index, html: step.html, fieldID: "s\(key)-\(index)", checked: again?.contains(index) ?? false)

@@ -442,8 +442,8 @@ def main():
             submit_sign_off(walker, entry, "Lee", "a sign-off with a step missing")
         expect(response_status(walker) == 400, f"a sign-off with a step missing is refused with 400 (got {response_status(walker)})")
         error = text_of(walker, "main .error[role=alert]")
-        expect(error.startswith("Not signed off yet") and f"1 of the {steps} steps is not ticked" in error,
-               f"the error says which is wrong: 1 of the {steps} steps is not ticked ('{error}')")
+        expect(error.startswith("Not signed off yet") and f"step {missing + 1} of {steps} is not ticked" in error,
+               f"the error says which step is missing: step {missing + 1} of {steps} is not ticked ('{error}')")
         expect(not present(walker, "main .notice"), "no notice with the error")
         entry = sign_off_entry(walker, "Lee")
         expect(entry is not None and entry.get_attribute("open") is not None, "Lee's checklist is open again after the error")
@@ -457,6 +457,7 @@ def main():
             tick(walker, entry, {missing})
             submit_sign_off(walker, entry, "Lee", "a sign-off with every step")
         expect(response_status(walker) == 200, f"the sign-off succeeds (status {response_status(walker)})")
+        expect(urlparse(walker.current_url).query.startswith("done=signed"), f"and answers with a redirect, so a reload can't send it again ({walker.current_url})")
         notice = text_of(walker, "main .notice")
         expect(notice == "Signed off Lee.", f"'Signed off Lee.' (got '{notice}')")
         expect(not present(walker, "main .error"), "no error once signed off")

@@ -164,7 +164,7 @@ def check_practical_checklist(driver, section, shots):
         return
     card = cards[0]
     heading = card.find_element(By.TAG_NAME, "h2").text.strip()
-    expect(heading == "Practise: " + practical["title"], f"the card is headed 'Practise: {practical['title']}' (got '{heading}')")
+    expect(heading == "Rehearse the steps", f"the card is headed 'Rehearse the steps' (got '{heading}')")
     lists = card.find_elements(By.CSS_SELECTOR, "ol.checklist" if practical["ordered"] else "ul.checklist")
     expect(len(lists) == 1, f"the steps are an {'ordered' if practical['ordered'] else 'unordered'} checklist")
     boxes = card.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
