@@ -108,6 +108,15 @@ public enum CommonMark {
         return String(cString: rendered)
     }
 
+    /// One line of Markdown (an option, a step) as safe HTML without its enclosing paragraph.
+    public static func inlineHTML(markdown: String) -> String {
+        var html = renderHTML(markdown: markdown).trimmed
+        if html.hasPrefix("<p>") && html.hasSuffix("</p>") {
+            html = String(html.dropFirst(3).dropLast(4))
+        }
+        return html
+    }
+
     /// Renders Markdown text straight to safe HTML (cmark's own parser and renderer).
     public static func renderHTML(markdown: String) -> String {
         var markdown = markdown

@@ -12,11 +12,7 @@ public struct Practical: Sendable, Equatable, Codable, Identifiable {
 
         /// The step as safe HTML, without the enclosing paragraph.
         public var html: String {
-            var html = CommonMark.renderHTML(markdown: markdown).trimmed
-            if html.hasPrefix("<p>") && html.hasSuffix("</p>") {
-                html = String(html.dropFirst(3).dropLast(4))
-            }
-            return html
+            CommonMark.inlineHTML(markdown: markdown)
         }
     }
 

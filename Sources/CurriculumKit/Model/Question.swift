@@ -96,11 +96,7 @@ public struct Option: Sendable, Equatable, Codable {
 
     /// The option's text as safe HTML, without the enclosing paragraph.
     public var html: String {
-        var html = CommonMark.renderHTML(markdown: markdown).trimmed
-        if html.hasPrefix("<p>") && html.hasSuffix("</p>") {
-            html = String(html.dropFirst(3).dropLast(4))
-        }
-        return html
+        CommonMark.inlineHTML(markdown: markdown)
     }
 
     private enum CodingKeys: String, CodingKey {
