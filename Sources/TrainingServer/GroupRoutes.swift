@@ -338,7 +338,6 @@ struct GroupRoutes: Sendable {
         let learnerID = form["learner"] ?? ""
         let practicalID = form["practical"] ?? ""
         let steps = Set(form.all("step").compactMap { Int($0) })
-        let name = try await groups.signOffRoster(session.id, by: signIn.member).first { $0.learner.id == learnerID }?.learner.displayName
         do {
             let added = try await groups.signOff(learnerID: learnerID, practicalID: practicalID, observed: steps, in: session.id, by: signIn.member)
             // After a redirect, so reloading the page doesn't send the sign-off again.
@@ -346,6 +345,8 @@ struct GroupRoutes: Sendable {
             components.queryItems = [.init(name: "done", value: added ? "signed" : "kept"), .init(name: "learner", value: learnerID)]
             return pages.redirect(to: "/staff/sessions/\(session.id)/practicals?" + (components.percentEncodedQuery ?? ""))
         } catch let error as RecordsError where error.kind == .notEligible {
+            // Only a learner in the session gets this far, so their name may be shown.
+            let name = try await groups.coursework.learner(id: learnerID)?.displayName
             return try await practicals(request, context,
                                         error: "Not signed off yet: \(error.message). Tick every step you saw \(name ?? "them") do.",
                                         ticked: (learnerID, practicalID, steps), status: .badRequest)
