@@ -165,27 +165,32 @@ extension PostgresStore: LearnerStore, AttemptStore {
     @discardableResult
     public func record(_ response: ResponseRecord, finishing result: AttemptResult?) async throws -> ResponseRecord {
         let json = try RecordCoding.json(response.response)
-        let key = try await run { try await lockKey(attemptID: response.attemptID) }
-        return try await transaction(locking: [key]) { db in
-            try await self.requireOpen(db, attemptID: response.attemptID)
-            let step = response.step ?? ""
-            let answered = try await db.query("""
-                SELECT 1 FROM response WHERE attempt_id = \(response.attemptID) AND item_id = \(response.itemID) AND step = \(step)
-                """, logger: self.logger).collect()
-            guard answered.isEmpty else {
-                throw RecordsError(.alreadyAnswered, "this was already answered in this attempt", hint: "go on to the next question")
-            }
+        let step = response.step ?? ""
+        let finish: String? = result == nil ? nil : "finished"
+        // One statement, one round trip (migration v7): lock the attempt, check it is open
+        // and the item unanswered, insert, and finish the attempt with its last answer.
+        let sequence = try await run { () -> Int64 in
+            var sequence: Int64 = -1
+            for try await value in try await client.query("""
+                SELECT groundwork_record_response(\(response.attemptID), \(response.itemID), \(step), \(json),
+                    \(Int64(response.score.numerator)), \(Int64(response.score.denominator)), \(response.isCritical),
+                    \(response.answeredAt), \(finish), \(result.map { Int64($0.score.numerator) }),
+                    \(result.map { Int64($0.score.denominator) }), \(result?.passed))
+                """, logger: logger).decode(Int64.self) { sequence = value }
+            return sequence
+        }
+        switch sequence {
+        case -1:
+            throw RecordsError(.attemptClosed, "this attempt doesn't exist", hint: "start or continue the module again")
+        case -2:
+            throw RecordsError(.attemptClosed, "this attempt is already closed", hint: "start or continue the module again")
+        case -3:
+            throw RecordsError(.alreadyAnswered, "this was already answered in this attempt", hint: "go on to the next question")
+        case ...0:
+            throw RecordsError(.storage, "the records database gave no place for the answer", hint: "try again")
+        default:
             var stored = response
-            for try await next in try await db.query("SELECT COALESCE(MAX(sequence), 0) + 1 FROM response WHERE attempt_id = \(response.attemptID)",
-                                                     logger: self.logger).decode(Int.self) { stored.sequence = next }
-            try await db.query("""
-                INSERT INTO response (attempt_id, item_id, step, sequence, response, score_numerator, score_denominator, critical, answered_at)
-                VALUES (\(stored.attemptID), \(stored.itemID), \(step), \(stored.sequence), \(json), \(stored.score.numerator),
-                        \(stored.score.denominator), \(stored.isCritical), \(stored.answeredAt))
-                """, logger: self.logger)
-            if let result {
-                try await self.close(db, attemptID: response.attemptID, result: result, at: response.answeredAt)
-            }
+            stored.sequence = Int(sequence)
             return stored
         }
     }

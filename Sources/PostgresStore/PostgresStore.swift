@@ -92,10 +92,7 @@ public final class PostgresStore: Sendable {
         }
         let store = PostgresStore(client: PostgresClient(configuration: configuration), logger: logger)
         do {
-            if let schema = address.schema {
-                try await store.client.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: Self.identifier(schema))", logger: logger)
-            }
-            try await store.migrate()
+            try await store.migrate(schema: address.schema)
         } catch {
             store.close()
             throw RecordsError(.storage, "can't use the PostgreSQL database at \(address): \(Self.describe(error))",
@@ -301,6 +298,39 @@ public final class PostgresStore: Sendable {
                 PRIMARY KEY (learner_id, practical_id))
             """,
         ]),
+        // One answer in one round trip: the attempt's row lock (not an advisory lock read first)
+        // keeps answers to one attempt in order; each statement inside sees what committed
+        // before it, so the sequence and the already-answered check are never stale.
+        // Returns the answer's sequence, or -1 (no such attempt), -2 (closed), -3 (answered).
+        ("v7: record an answer in one call", [
+            """
+            CREATE FUNCTION groundwork_record_response(
+                p_attempt BIGINT, p_item TEXT, p_step TEXT, p_response TEXT, p_numerator BIGINT, p_denominator BIGINT,
+                p_critical BOOLEAN, p_at TIMESTAMPTZ, p_finish TEXT, p_score_numerator BIGINT, p_score_denominator BIGINT,
+                p_passed BOOLEAN) RETURNS BIGINT LANGUAGE plpgsql AS $$
+            DECLARE
+                v_status TEXT;
+                v_sequence INTEGER;
+            BEGIN
+                SELECT status INTO v_status FROM attempt WHERE id = p_attempt FOR UPDATE;
+                IF NOT FOUND THEN RETURN -1; END IF;
+                IF v_status <> 'open' THEN RETURN -2; END IF;
+                SELECT COALESCE(MAX(sequence), 0) + 1 INTO v_sequence FROM response WHERE attempt_id = p_attempt;
+                INSERT INTO response (attempt_id, item_id, step, sequence, response, score_numerator, score_denominator,
+                                      critical, answered_at)
+                VALUES (p_attempt, p_item, p_step, v_sequence, p_response, p_numerator, p_denominator, p_critical, p_at)
+                ON CONFLICT (attempt_id, item_id, step) DO NOTHING;
+                IF NOT FOUND THEN RETURN -3; END IF;
+                IF p_finish IS NOT NULL THEN
+                    UPDATE attempt SET status = p_finish, finished_at = p_at, score_numerator = p_score_numerator,
+                           score_denominator = p_score_denominator, passed = p_passed
+                    WHERE id = p_attempt;
+                END IF;
+                RETURN v_sequence;
+            END
+            $$
+            """,
+        ]),
     ]
 
     /// The installation's 32-byte secret (cookies and resume-code digests derive from it),
@@ -325,9 +355,18 @@ public final class PostgresStore: Sendable {
 
     /// Applies the migrations not applied yet, one transaction each, under a lock so two
     /// servers starting at once don't both apply one.
-    func migrate() async throws {
-        try await client.query(
-            "CREATE TABLE IF NOT EXISTS groundwork_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)", logger: logger)
+    func migrate(schema: String? = nil) async throws {
+        // CREATE … IF NOT EXISTS races with itself (two servers can both find the name free
+        // and one then fails on the catalog's unique index), so it too runs under the lock.
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('groundwork-migrate'))", logger: logger)
+            if let schema {
+                try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: Self.identifier(schema))", logger: logger)
+            }
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS groundwork_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+                logger: logger)
+        }
         for migration in Self.migrations {
             let name = migration.name
             try await client.withTransaction(logger: logger) { connection in
