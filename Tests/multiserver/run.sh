@@ -3,8 +3,9 @@
 # loopback, as docs/operations.md describes: a projector following a group session on one
 # server sees answers sent through the other (LISTEN/NOTIFY), and when one server is killed
 # with -9 mid-poll its participants carry on through nginx with no acknowledged answer lost;
-# PostgreSQL stopped and started under a running server; and the backups docs/operations.md
-# describes, taken live and restored.
+# PostgreSQL stopped and started under a running server; the backups docs/operations.md
+# describes, taken live and restored; and HTTPS in front (nginx with a throwaway CA's
+# certificate) plus two servers migrating a new schema at the same instant.
 # Installs nginx (apt) and starts PostgreSQL (Tests/postgres/start.sh) when it can.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,3 +32,6 @@ command -v sqlite3 >/dev/null || { [ "$(id -u)" = "0" ] && apt-get install -y -q
   { echo "error: the backup test needs sqlite3; run: sudo apt-get install sqlite3"; exit 1; }
 python3 Tests/multiserver/two_servers.py --binary "$BIN" --database "$DATABASE" --nginx "$NGINX"
 python3 Tests/multiserver/backups.py --binary "$BIN" --database "$DATABASE"
+command -v openssl >/dev/null || { [ "$(id -u)" = "0" ] && apt-get install -y -qq openssl >/dev/null 2>&1; } || \
+  { echo "error: the HTTPS test needs openssl; run: sudo apt-get install openssl"; exit 1; }
+python3 Tests/multiserver/https_and_upgrades.py --binary "$BIN" --database "$DATABASE" --nginx "$NGINX"
