@@ -15,7 +15,6 @@ struct CertificateRoutes: Sendable {
     let certificates: Certificates
     let coursework: Coursework
     let pages: Pages
-    let baseURL: String?
 
     /// The largest credential file the verify page takes.
     static let uploadLimit = 64 * 1024
@@ -28,17 +27,17 @@ struct CertificateRoutes: Sendable {
         router.get("/verify") { request, context in try await verifyForm(request, context) }
         router.post("/verify") { request, context in try await verifyFile(request, context) }
         router.get("/verify/:code") { request, context in try await verifyCode(request, context) }
-        router.get("/issuer") { request, _ in
-            Self.document(certificates.issuerProfile(at: addresses(request)), type: "application/ld+json")
+        router.get("/issuer") { _, context in
+            Self.document(certificates.issuerProfile(at: addresses(context)), type: "application/ld+json")
         }
         router.get("/.well-known/jwks.json") { _, _ in Self.document(certificates.key.jwksJSON, type: "application/json") }
-        router.get("/credentials/status/1") { request, _ in
-            Self.document(try await certificates.statusListCredential(at: addresses(request)), type: "application/vc+jwt", cache: "no-cache")
+        router.get("/credentials/status/1") { _, context in
+            Self.document(try await certificates.statusListCredential(at: addresses(context)), type: "application/vc+jwt", cache: "no-cache")
         }
     }
 
-    func addresses(_ request: Request) -> Certificates.Addresses {
-        Certificates.Addresses(base: baseURL ?? "http://" + (request.head.authority ?? "127.0.0.1:8080"))
+    func addresses(_ context: WebContext) -> Certificates.Addresses {
+        Certificates.Addresses(base: context.origin.base)
     }
 
     static func document(_ text: String, type: String, cache: String = "public, max-age=300") -> Response {
@@ -57,7 +56,7 @@ struct CertificateRoutes: Sendable {
         let form = try await pages.checkedForm(request, context)
         let learner = try await learner(context)
         do {
-            let record = try await certificates.claim(for: learner, name: form["name"] ?? "", at: addresses(request))
+            let record = try await certificates.claim(for: learner, name: form["name"] ?? "", at: addresses(context))
             context.logger.info("certificate issued")
             return pages.redirect(to: "/certificates/\(record.code)")
         } catch let error as RecordsError where error.kind == .badDisplayName || error.kind == .notEligible {
@@ -75,7 +74,7 @@ struct CertificateRoutes: Sendable {
     private func printable(_ request: Request, _ context: WebContext) async throws -> Response {
         let (learner, record) = try await own(context)
         let chrome = pages.chrome(context, learner: learner)
-        let verifyURL = addresses(request).verify(record.code)
+        let verifyURL = addresses(context).verify(record.code)
         let standing = record.standing(at: Date())
         let page = CertificatePage(
             courseTitle: chrome.courseTitle, language: chrome.language, csrf: chrome.csrf, learner: chrome.learner,

@@ -15,7 +15,6 @@ struct CoordinatorRoutes: Sendable {
     let certificates: Certificates
     let staff: StaffRoutes
     let pages: Pages
-    let baseURL: String?
 
     private var curriculum: Curriculum { coordination.coursework.curriculum }
 
@@ -279,7 +278,7 @@ struct CoordinatorRoutes: Sendable {
         let cohorts = try await coordination.cohorts()
         let counts = Dictionary(grouping: try await coordination.allRows(Coordination.Query(), by: .member(signIn.member)).compactMap { $0.cohort?.id },
                                 by: { $0 }).mapValues(\.count)
-        let base = (baseURL ?? "http://" + (request.head.authority ?? "127.0.0.1:8080")).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let base = context.origin.base
         let page = CohortsPage(
             courseTitle: c.courseTitle, language: c.language, csrf: c.csrf, staff: c.staff,
             cohorts: cohorts.map { CohortView(id: $0.id, name: $0.name, link: base + "/start/" + $0.joinKey, members: counts[$0.id] ?? 0,

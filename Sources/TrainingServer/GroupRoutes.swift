@@ -18,7 +18,6 @@ struct GroupRoutes: Sendable {
     let pages: Pages
     let joinLimiter: FailureLimiter
     let resumeLimiter: FailureLimiter
-    let baseURL: String?
     let html = HTMLCache()
 
     static let participantCookie = "gw_live"
@@ -157,7 +156,7 @@ struct GroupRoutes: Sendable {
             csrf: pages.signer.csrfToken(for: context.session), staff: name(signIn),
             hasPracticals: !groups.practicals(of: session).isEmpty, onPractical: onPractical,
             id: session.id, code: spaced(session.code), version: session.version,
-            eventsURL: "/staff/sessions/\(session.id)/events", joinAddress: joinAddress(request),
+            eventsURL: "/staff/sessions/\(session.id)/events", joinAddress: joinAddress(context),
             slideCounter: "Slide \(session.position.slide + 1) of \(deck.slides.count)", current: current, upNext: upNext,
             notesHTML: notes.isEmpty ? nil : notes,
             minutesText: slide.minutes.map { "About \($0) minute\($0 == 1 ? "" : "s") for this part" },
@@ -365,7 +364,7 @@ struct GroupRoutes: Sendable {
         guard let slide = deck.slide(at: position) else { throw HTTPError(.internalServerError) }
         var view = SlideView(slide, step: deck.step(at: position), html: html)
         if session.status == .open, let question = deck.poll(at: position) { view.poll = try await pollView(question, session) }
-        let address = joinAddress(request)
+        let address = joinAddress(context)
         let page = GroupPresentPage(
             courseTitle: curriculum.settings.title, language: curriculum.settings.language,
             eventsURL: "/staff/sessions/\(session.id)/events", version: session.version,
@@ -454,7 +453,7 @@ struct GroupRoutes: Sendable {
             let joined = try await groups.join(code: code, nickname: nickname)
             var response = pages.redirect(to: "/live")
             response.headers[values: .setCookie].append(
-                "\(Self.participantCookie)=\(joined.token); Path=/; Max-Age=\(12 * 3600); HttpOnly; SameSite=Lax")
+                "\(Self.participantCookie)=\(joined.token); Path=/; Max-Age=\(12 * 3600); HttpOnly; SameSite=Lax" + context.origin.cookieSuffix)
             return response
         } catch let error as RecordsError where error.kind == .unknownSession {
             await joinLimiter.recordFailure(context.clientKey)
@@ -715,9 +714,8 @@ struct GroupRoutes: Sendable {
 
     // MARK: Helpers
 
-    private func joinAddress(_ request: Request) -> String {
-        let base = baseURL ?? "http://" + (request.head.authority ?? "127.0.0.1:8080")
-        return base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/join"
+    private func joinAddress(_ context: WebContext) -> String {
+        context.origin.base + "/join"
     }
 
     private func modulesText(_ ids: [String]) -> String {

@@ -11,6 +11,7 @@ struct SessionMiddleware: RouterMiddleware {
     let signer: SessionSigner
     let sessions: Sessions
     let trustedProxies: Set<String>
+    let baseURL: String?
     let pages: Pages
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
@@ -18,6 +19,8 @@ struct SessionMiddleware: RouterMiddleware {
         context.clientKey = ClientAddress.key(peer: context.remoteAddress?.ipAddress,
                                               forwardedFor: request.headers[values: Self.forwardedFor].last,
                                               trustedProxies: trustedProxies)
+        context.origin = PublicOrigin.of(host: request.head.authority, forwardedProto: request.headers[Self.forwardedProto],
+                                         peer: context.remoteAddress?.ipAddress, baseURL: baseURL, trustedProxies: trustedProxies)
         let value = request.cookies[Session.cookieName]?.value
         var stored: WebSession?
         if let value, let token = SessionSigner.token(in: value) {
@@ -46,6 +49,7 @@ struct SessionMiddleware: RouterMiddleware {
     }
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 }
 
 /// Security headers on every response, and friendly pages for errors: no stack trace or

@@ -63,20 +63,27 @@ struct Pages: Sendable {
         let html = library.render(values, withTemplate: template) ?? "<!DOCTYPE html><title>Error</title><p>This page could not be shown.</p>"
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                                 body: .init(byteBuffer: ByteBuffer(string: html)))
-        if context.session.isNew { setCookie(context.session, on: &response) }
+        if context.session.isNew { setCookie(context.session, on: &response, origin: context.origin) }
         return response
     }
 
     /// A 303 redirect after a form, setting `session`'s cookie when given.
-    func redirect(to location: String, session: Session? = nil) -> Response {
-        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
-        if let session { setCookie(session, on: &response) }
+    func redirect(to location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    /// A 303 redirect after a form that sets `session`'s cookie.
+    func redirect(to location: String, session: Session, context: WebContext) -> Response {
+        var response = redirect(to: location)
+        setCookie(session, on: &response, origin: context.origin)
         return response
     }
 
-    func setCookie(_ session: Session, on response: inout Response) {
+    /// Adds the learner session cookie, `Secure` when people reach the server over HTTPS.
+    func setCookie(_ session: Session, on response: inout Response, origin: PublicOrigin) {
         response.headers[values: .setCookie].append(
-            "\(Session.cookieName)=\(signer.encode(session)); Path=/; Max-Age=\(Session.lifetime); HttpOnly; SameSite=Lax")
+            "\(Session.cookieName)=\(signer.encode(session)); Path=/; Max-Age=\(Session.lifetime); HttpOnly; SameSite=Lax"
+                + origin.cookieSuffix)
     }
 
     /// A friendly error page.

@@ -165,7 +165,7 @@ struct Routes: Sendable {
             try await joinCohort(form, learnerID: learner.id)
             // The code travels sealed in the server-side session, to be shown once.
             let token = try await sessions.begin(.learner, subjectID: learner.id, flash: code.description)
-            return pages.redirect(to: "/welcome", session: .signedIn(learnerID: learner.id, token: token))
+            return pages.redirect(to: "/welcome", session: .signedIn(learnerID: learner.id, token: token), context: context)
         } catch let error as RecordsError where error.kind == .badDisplayName {
             return welcomePage(context, startError: sentence(error), name: String(name.prefix(200)), cohortKey: form["cohort"],
                                status: .badRequest)
@@ -194,7 +194,7 @@ struct Routes: Sendable {
             let learner = try await coursework.learner(resumeCode: typed)
             try await joinCohort(form, learnerID: learner.id)
             let token = try await sessions.begin(.learner, subjectID: learner.id)
-            return pages.redirect(to: "/", session: .signedIn(learnerID: learner.id, token: token))
+            return pages.redirect(to: "/", session: .signedIn(learnerID: learner.id, token: token), context: context)
         } catch let error as RecordsError where error.kind == .unknownCode || error.kind == .malformedCode {
             await resumeLimiter.recordFailure(context.clientKey)
             return welcomePage(context, resumeError: sentence(error), code: String(typed.prefix(100)), cohortKey: form["cohort"],
@@ -205,7 +205,7 @@ struct Routes: Sendable {
     private func signOut(_ request: Request, _ context: WebContext) async throws -> Response {
         _ = try await pages.checkedForm(request, context)
         if let token = context.session.token { try await sessions.end(token: token) }
-        return pages.redirect(to: "/", session: .fresh())
+        return pages.redirect(to: "/", session: .fresh(), context: context)
     }
 
     // MARK: Modules

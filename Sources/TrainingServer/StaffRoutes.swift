@@ -25,7 +25,6 @@ struct StaffRoutes: Sendable {
     let accountLimiter: FailureLimiter
     let clientLimiter: FailureLimiter
     let requireTwoStep: Bool
-    let baseURL: String?
 
     static let cookieName = "gw_staff"
 
@@ -117,7 +116,7 @@ struct StaffRoutes: Sendable {
             let member = try await accounts.signIn(name: name, password: form["password"] ?? "")
             let token = try await sessions.begin(.staff, subjectID: member.id, verified: !member.usesTwoStep)
             var response = pages.redirect(to: member.usesTwoStep ? "/staff/code" : "/staff")
-            setCookie(token, on: &response)
+            setCookie(token, on: &response, origin: context.origin)
             return response
         } catch let error as RecordsError where error.kind == .signInRefused {
             await accountLimiter.recordFailure(accountKey)
@@ -156,13 +155,14 @@ struct StaffRoutes: Sendable {
         _ = try await pages.checkedForm(request, context)
         if let signIn = try await current(request) { try await sessions.end(token: signIn.token) }
         var response = pages.redirect(to: "/staff")
-        response.headers[values: .setCookie].append("\(Self.cookieName)=; Path=/staff; Max-Age=0; HttpOnly; SameSite=Strict")
+        response.headers[values: .setCookie].append("\(Self.cookieName)=; Path=/staff; Max-Age=0; HttpOnly; SameSite=Strict" + context.origin.cookieSuffix)
         return response
     }
 
-    private func setCookie(_ token: String, on response: inout Response) {
+    private func setCookie(_ token: String, on response: inout Response, origin: PublicOrigin) {
         response.headers[values: .setCookie].append(
-            "\(Self.cookieName)=\(token); Path=/staff; Max-Age=\(Int(Sessions.idleLimit(.staff))); HttpOnly; SameSite=Strict")
+            "\(Self.cookieName)=\(token); Path=/staff; Max-Age=\(Int(Sessions.idleLimit(.staff))); HttpOnly; SameSite=Strict"
+                + origin.cookieSuffix)
     }
 
     // MARK: One-time links
@@ -188,7 +188,7 @@ struct StaffRoutes: Sendable {
                                                            confirmation: form["confirm"] ?? "")
             let session = try await sessions.begin(.staff, subjectID: member.id, verified: true)
             var response = pages.redirect(to: mustSetUpTwoStep(member) ? "/staff/two-step" : "/staff")
-            setCookie(session, on: &response)
+            setCookie(session, on: &response, origin: context.origin)
             return response
         } catch let error as RecordsError where error.kind == .badPassword {
             let c = chrome(context, nil)
@@ -228,7 +228,7 @@ struct StaffRoutes: Sendable {
         let roles = Set(form.all("role").compactMap(StaffRole.init(rawValue:)))
         do {
             let (member, token) = try await accounts.add(name: form["name"] ?? "", roles: roles, by: .member(signIn.member))
-            return try await people(request, context, link: (member.name, linkURL(token, request)), error: nil)
+            return try await people(request, context, link: (member.name, linkURL(token, context)), error: nil)
         } catch let error as RecordsError where error.category == .badInput || error.kind == .duplicate {
             return try await people(request, context, link: nil, error: sentence(error), status: .badRequest,
                                     inviteName: form["name"])
@@ -263,12 +263,11 @@ struct StaffRoutes: Sendable {
                                     status: .badRequest)
         }
         let token = try await accounts.reset(member, by: .member(signIn.member))
-        return try await people(request, context, link: (member.name, linkURL(token, request)), error: nil)
+        return try await people(request, context, link: (member.name, linkURL(token, context)), error: nil)
     }
 
-    private func linkURL(_ token: String, _ request: Request) -> String {
-        let base = baseURL ?? "http://" + (request.head.authority ?? "127.0.0.1:8080")
-        return base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/staff/welcome/" + token
+    private func linkURL(_ token: String, _ context: WebContext) -> String {
+        context.origin.base + "/staff/welcome/" + token
     }
 
     private func audit(_ request: Request, _ context: WebContext) async throws -> Response {

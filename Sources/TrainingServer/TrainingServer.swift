@@ -36,7 +36,9 @@ public enum TrainingServer {
         public var requestTimeout: TimeAmount
         /// bcrypt's cost for staff passwords (tests lower it).
         public var bcryptCost: UInt8
-        /// The address staff sign-in links and join slides start with; nil to use the request's Host.
+        /// The public address links (sign-in links, join slides, certificates) start with; an
+        /// `https` one also marks cookies `Secure`. Nil to use the request's Host, with
+        /// `X-Forwarded-Proto` from a trusted proxy.
         public var baseURL: String?
         /// Wrong join codes allowed per client in 15 minutes (a whole room may share one address).
         public var joinFailuresPer15Minutes: Int
@@ -86,7 +88,7 @@ public enum TrainingServer {
         router.add(middleware: HeadBodyStripMiddleware())
         // The session first, so error pages keep it (and don't sign anyone out).
         router.add(middleware: SessionMiddleware(signer: signer, sessions: sessions, trustedProxies: configuration.trustedProxies,
-                                                 pages: pages))
+                                                 baseURL: configuration.baseURL, pages: pages))
         router.add(middleware: SafetyMiddleware(pages: pages))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: RedirectMiddleware())
@@ -106,7 +108,7 @@ public enum TrainingServer {
                                                                scope: "staff-account", store: store),
                                 clientLimiter: FailureLimiter(perKey: configuration.signInFailuresPerClient, siteWide: .max, window: window,
                                                               scope: "staff-client", store: store),
-                                requireTwoStep: configuration.requireTwoStepForCoordinators, baseURL: configuration.baseURL)
+                                requireTwoStep: configuration.requireTwoStepForCoordinators)
         staff.register(on: router)
         let groups = GroupSessions(coursework: coursework, live: configuration.live)
         // Sessions left open while the server was down are closed now, with their attendance.
@@ -116,12 +118,11 @@ public enum TrainingServer {
                                                 scope: "join", store: store),
                     resumeLimiter: FailureLimiter(perKey: configuration.resumeFailuresPer15Minutes,
                                                   siteWide: configuration.siteResumeFailuresPer15Minutes, window: window,
-                                                  scope: "resume", store: store),
-                    baseURL: configuration.baseURL)
+                                                  scope: "resume", store: store))
             .register(on: router)
-        CoordinatorRoutes(coordination: coordination, certificates: certificates, staff: staff, pages: pages, baseURL: configuration.baseURL)
+        CoordinatorRoutes(coordination: coordination, certificates: certificates, staff: staff, pages: pages)
             .register(on: router)
-        CertificateRoutes(certificates: certificates, coursework: coursework, pages: pages, baseURL: configuration.baseURL)
+        CertificateRoutes(certificates: certificates, coursework: coursework, pages: pages)
             .register(on: router)
         return router
     }

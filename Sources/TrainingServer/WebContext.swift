@@ -15,6 +15,8 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     var staff: StaffSignIn?
     /// The key rate limits count this client under (set by the session middleware).
     var clientKey = "unknown"
+    /// Where the visitor reached this server (set by the session middleware).
+    var origin = PublicOrigin.local
 
     /// Creates the context for a request.
     public init(source: ApplicationRequestContextSource) {

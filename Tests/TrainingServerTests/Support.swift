@@ -36,7 +36,7 @@ struct TestSite {
     /// `course` names a fixture course folder: `course` (two modules), or `practical-course`
     /// (a required practical skill and one group session).
     init(course: String = "course", resumeTries: Int = 10, siteResumeFailures: Int = 500, requireTwoStep: Bool = false,
-         trustedProxies: Set<String> = []) throws {
+         trustedProxies: Set<String> = [], baseURL: String? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-web-\(UUID().uuidString)").path
         let data = DataFolder(path: folder)
         (store, hasher) = try data.open()
@@ -44,7 +44,7 @@ struct TestSite {
         key = try data.secretKey()
         configuration = .init(templates: Fixtures.templates, resumeFailuresPer15Minutes: resumeTries,
                               siteResumeFailuresPer15Minutes: siteResumeFailures, trustedProxies: trustedProxies,
-                              requireTwoStepForCoordinators: requireTwoStep, bcryptCost: 4)
+                              requireTwoStepForCoordinators: requireTwoStep, bcryptCost: 4, baseURL: baseURL)
     }
 
     let configuration: TrainingServer.Configuration

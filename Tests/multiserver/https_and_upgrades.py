@@ -334,10 +334,7 @@ async def https_scenario(args, context, tls_port, http_port, server_ports, datab
         attributes = [a.strip().lower() for a in session_cookie[-1].split(";")[1:]]
         expect("httponly" in attributes and "samesite=lax" in attributes and "path=/" in attributes,
                f"the session cookie is HttpOnly, SameSite=Lax, Path=/ ({session_cookie[-1].split(';', 1)[1].strip()})")
-        if "secure" in attributes:
-            expect(True, "the session cookie is marked Secure")
-        else:
-            print("  note: the session cookie is not marked Secure (the servers never set Secure)")
+        expect("secure" in attributes, "and Secure, as --base-url is https (a browser never sends it over plain HTTP)")
     status, _, page = await learner.request("GET", "/welcome")
     code = re.search(r"\b([a-z]+-[a-z]+-[a-z]+-[a-z]+)\b", page)
     expect(status == 200 and code is not None, f"the welcome page shows the resume code ({status})")
@@ -413,7 +410,8 @@ async def https_scenario(args, context, tls_port, http_port, server_ports, datab
     status, location, _ = await facilitator.post("/staff/welcome", [("token", token), ("password", PASSWORD), ("confirm", PASSWORD)])
     expect(status == 303, f"choosing a password there is accepted ({status}, {location})")
     signed_in = [c for c in facilitator.set_cookies if c.startswith("gw_staff=") and not c.startswith("gw_staff=;")]
-    expect(bool(signed_in) and "HttpOnly" in signed_in[-1] and "SameSite=Strict" in signed_in[-1] and "Path=/staff" in signed_in[-1],
+    expect(bool(signed_in) and "HttpOnly" in signed_in[-1] and "SameSite=Strict" in signed_in[-1] and "Path=/staff" in signed_in[-1]
+           and "Secure" in signed_in[-1],
            f"following the link and choosing a password signs Fay in (staff cookie: "
            f"{signed_in[-1].split(';', 1)[1].strip() if signed_in else 'none'})")
     control, join_code = await open_session(facilitator, ["overdose-response"])
@@ -432,7 +430,10 @@ async def https_scenario(args, context, tls_port, http_port, server_ports, datab
         person = client()
         await person.request("GET", "/join")
         status, location, _ = await person.post("/join", [("code", join_code)])
-        expect(status == 303 and location == "/live", f"a participant joins over TLS ({status}, {location})")
+        live_cookie = [c for c in person.set_cookies if c.startswith("gw_live=")]
+        expect(status == 303 and location == "/live" and live_cookie and "Secure" in live_cookie[-1],
+               f"a participant joins over TLS, their cookie Secure ({status}, {location}, "
+               f"{live_cookie[-1].split(';', 1)[1].strip() if live_cookie else 'no cookie'})")
         await person.request("GET", "/live")
         people.append(person)
     version = await next_poll(facilitator, control, True)
