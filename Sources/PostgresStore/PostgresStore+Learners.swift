@@ -211,28 +211,6 @@ extension PostgresStore: LearnerStore, AttemptStore {
             WHERE id = \(attemptID)
             """, logger: logger)
     }
-
-    public func moduleRecords(learnerID: String, moduleID: String) async throws -> ModuleRecords? {
-        try await run {
-            try await client.withConnection { db in
-                guard let learner = try await self.fetchLearner(db.query(
-                    "SELECT id, display_name, created_at FROM learner WHERE id = \(learnerID)", logger: self.logger)) else { return nil }
-                let attempts = try await Self.fetchAttempts(db, self.logger, learnerID: learnerID, moduleID: moduleID)
-                let open = attempts.first { $0.status == .open }
-                var responses: [ResponseRecord] = []
-                if let open { responses = try await Self.fetchResponses(db, self.logger, attemptID: open.id) }
-                let adjustments = try await self.adjustments(db.query("""
-                    SELECT learner_id, module_id, kind, at, recorded_by, reason FROM module_adjustment
-                    WHERE learner_id = \(learnerID) AND module_id = \(moduleID) ORDER BY id
-                    """, logger: self.logger))
-                let certificates = try await self.certificates(db.query(
-                    "SELECT \(unescaped: Self.certificateColumns) FROM certificate WHERE learner_id = \(learnerID) ORDER BY issued_at, id",
-                    logger: self.logger))
-                return ModuleRecords(learner: learner, attempts: attempts, openResponses: responses, adjustments: adjustments,
-                                     certificates: certificates)
-            }
-        }
-    }
 }
 
 /// Something queries can run on: the pooled client or one connection.

@@ -135,4 +135,52 @@ import Testing
             #expect(try await store.moduleRecords(learnerID: "nobody", moduleID: "m") == nil)
         }
     }
+
+    /// A store may read a module's records in one go (PostgreSQL does, as JSON): what it
+    /// reads must be exactly what the single reads give, to the microsecond and the last bit.
+    @Test(arguments: StoreUnderTest.allCases)
+    func moduleRecordsAgreeWithTheSingleReadsExactly(_ kind: StoreUnderTest) async throws {
+        try await withStore(kind) { store in
+            let robin = newLearner("Robin \"Rob\" O'Neil ✓")
+            try await store.createLearner(robin, codeDigest: "d")
+            let odd = day0 + 0.123456
+            let first = try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: UInt64.max - 6, moduleHash: "h", at: odd)
+            var scored = answer(first, "q1", .selection(["a", "c"]))
+            scored.answeredAt = odd + 1.000001
+            scored.score = Score(1, over: 3)
+            try await store.record(scored, finishing: AttemptResult(score: Score(1, over: 3), passed: false))
+            let second = try await store.startAttempt(learnerID: robin.id, moduleID: "m", seed: 1 << 63, moduleHash: "h2", at: odd + 2)
+            var step = answer(second, "story", step: "start", .choice("b"))
+            step.answeredAt = odd + 2.5
+            step.isCritical = true
+            try await store.record(step, finishing: nil)
+            var text = answer(second, "q2", .text("naloxone \"nasal\" \\ spray"))
+            text.answeredAt = odd + 3.999999
+            try await store.record(text, finishing: nil)
+            let adjustment = ModuleAdjustment(learnerID: robin.id, moduleID: "m", kind: .completeByException, at: odd + 4,
+                                              recordedBy: "Cora", reason: "covered in person, \"in full\"")
+            try await store.addAdjustment(adjustment)
+            var revoked = CertificateRules.certificate(learnerID: robin.id, index: 3, issued: odd, until: nil)
+            revoked.revokedAt = odd + 5
+            revoked.revokeReason = "issued in error"
+            revoked.reissueAllowed = true
+            revoked.renews = nil
+            try await store.addCertificate(revoked)
+            try await store.addCertificate(CertificateRules.certificate(learnerID: robin.id, index: 4, issued: odd + 6))
+
+            let records = try #require(try await store.moduleRecords(learnerID: robin.id, moduleID: "m"))
+            #expect(records.learner == robin)
+            #expect(records.attempts == (try await store.attempts(learnerID: robin.id, moduleID: "m")))
+            #expect(records.attempts.map(\.seed) == [UInt64.max - 6, 1 << 63])
+            // (SQLite keeps milliseconds, PostgreSQL microseconds: the reads must agree either way.)
+            #expect(abs((records.attempts.first?.startedAt ?? day0).timeIntervalSince(odd)) < 0.001)
+            #expect(records.openResponses == (try await store.responses(attemptID: second.id)))
+            #expect(zip(records.openResponses.map(\.answeredAt), [odd + 2.5, odd + 3.999999]).allSatisfy { abs($0.timeIntervalSince($1)) < 0.001 })
+            #expect(records.openResponses.map(\.isCritical) == [true, false])
+            #expect(records.adjustments == (try await store.adjustments(learnerID: robin.id)))
+            #expect(records.adjustments.map(\.reason) == [adjustment.reason])
+            #expect(records.certificates == (try await store.certificates(learnerID: robin.id)))
+            #expect(records.certificates.count == 2 && records.certificates.first?.revokeReason == "issued in error")
+        }
+    }
 }
