@@ -95,8 +95,8 @@ public final class PostgresStore: Sendable {
             try await store.migrate(schema: address.schema)
         } catch {
             store.close()
-            throw RecordsError(.storage, "can't use the PostgreSQL database at \(address): \(Self.describe(error))",
-                               hint: "check that PostgreSQL is running and the address, user and password are right")
+            throw RecordsError(.storage, "can't bring the PostgreSQL database at \(address) up to date: \(Self.describe(error))",
+                               hint: Self.migrationHint(error, address: address))
         }
         return store
     }
@@ -111,6 +111,33 @@ public final class PostgresStore: Sendable {
     /// A schema name as an identifier: letters, digits and underscores only.
     static func identifier(_ name: String) -> String {
         "\"" + name.filter { $0.isLetter || $0.isNumber || $0 == "_" } + "\""
+    }
+
+    /// What to do when the schema couldn't be brought up to date, from PostgreSQL's error
+    /// code: the server was reached, so the address is not the problem.
+    static func migrationHint(_ error: any Error, address: Address) -> String {
+        let undone = "each migration is one transaction, so nothing half-done was kept"
+        switch sqlState(error) {
+        case "42501":  // insufficient_privilege
+            let grant = address.schema.map { "GRANT CREATE ON DATABASE \(address.database) TO \(address.username) (for the schema \($0))" }
+                ?? "GRANT CREATE ON SCHEMA public TO \(address.username) (connected to \(address.database))"
+            return "the user \(address.username) may not create Groundwork's tables; as the database's owner run \(grant), "
+                + "or give Groundwork a database it owns (docs/operations.md); \(undone)"
+        case "53100", "53200":  // disk_full, out_of_memory
+            return "the database server is out of disk space or memory; free some, then start again (\(undone))"
+        case let code? where code.hasPrefix("08") || code.hasPrefix("57"):  // connection lost, server shutting down
+            return "PostgreSQL went away while the schema was brought up to date; start it and try again (\(undone))"
+        default:
+            return "fix what PostgreSQL said, then start again (\(undone)); docs/operations.md says how upgrades run"
+        }
+    }
+
+    /// PostgreSQL's five-character SQLSTATE for an error, when it sent one.
+    static func sqlState(_ error: any Error) -> String? {
+        if let error = error as? PostgresTransactionError {
+            return (error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError).flatMap(sqlState)
+        }
+        return (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 
     static func describe(_ error: any Error) -> String {

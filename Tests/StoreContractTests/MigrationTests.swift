@@ -110,6 +110,22 @@ struct MigrationTests {
         store.close()
     }
 
+    /// A server that answers but won't take Groundwork's tables is told apart from one that
+    /// can't be reached: the hint says which right is missing, not to check the password.
+    @Test func aUserWhoMayNotCreateTablesIsToldWhichRightIsMissing() async throws {
+        let url = try #require(StoreUnderTest.postgresURL)
+        // information_schema belongs to PostgreSQL's own superuser: nobody else may add tables to it.
+        let address = try PostgresStore.Address(url: url + (url.contains("?") ? "&" : "?") + "schema=information_schema")
+        do {
+            _ = try await PostgresStore.connect(address)
+            Issue.record("connecting with a schema the user may not write to should fail")
+        } catch let error as RecordsError {
+            #expect(error.kind == .storage)
+            #expect(error.message.contains("up to date") && error.message.contains("permission denied"), "\(error.message)")
+            #expect(error.hint?.contains("GRANT CREATE") == true && error.hint?.contains("password") == false, "\(error.hint ?? "")")
+        }
+    }
+
     @Test func anEmptyFolderIsSaidPlainly() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("groundwork-empty-\(UUID().uuidString)").path
         await expectError(.noRecords) { _ = try await Migration.copy(dataFolder: folder, to: database().url) }
