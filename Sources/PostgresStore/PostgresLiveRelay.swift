@@ -16,7 +16,7 @@ public struct PostgresLiveRelay: LiveRelay {
 
     public func broadcast(_ message: String) async {
         do {
-            try await store.client.query("SELECT pg_notify(\(Self.channel), \(message))", logger: store.logger)
+            try await store.liveClient.query("SELECT pg_notify(\(Self.channel), \(message))", logger: store.logger)
         } catch {
             store.logger.warning("a live update couldn't reach the other servers", metadata: ["error": "\(PostgresStore.describe(error))"])
         }
@@ -25,7 +25,7 @@ public struct PostgresLiveRelay: LiveRelay {
     public func listen(_ receive: @escaping @Sendable (String) async -> Void) async {
         while !Task.isCancelled {
             do {
-                try await store.client.withConnection { connection in
+                try await store.liveClient.withConnection { connection in
                     try await connection.listen(on: Self.channel) { notifications in
                         for try await notification in notifications {
                             await receive(notification.payload)

@@ -171,7 +171,35 @@ extension PostgresStore: GroupSessionStore {
     }
 
     public func answerCount(sessionID: String, pollKey: String) async throws -> Int {
-        try await tally(sessionID: sessionID, pollKey: pollKey).total
+        try await run { try await Self.counts(client, logger, sessionID: sessionID, pollKey: pollKey).answers }
+    }
+
+    /// On the live connections, so a projector's count doesn't queue behind the answers it
+    /// counts: the session, then both counts in one statement.
+    public func liveSnapshot(sessionID: String, pollKey: @Sendable (GroupSession) -> String?) async throws -> LiveSnapshot? {
+        try await run {
+            try await liveClient.withConnection { db in
+                guard let session = try await self.groupSessions(db.run(
+                    "SELECT \(unescaped: Self.sessionColumns) FROM group_session WHERE id = \(sessionID)", self.logger)).first else {
+                    return nil
+                }
+                let key = pollKey(session)
+                let counts = try await Self.counts(db, self.logger, sessionID: sessionID, pollKey: key ?? "")
+                return LiveSnapshot(session: session, participants: counts.participants, answers: key == nil ? nil : counts.answers)
+            }
+        }
+    }
+
+    /// How many answered a poll (rows while open, stored counts once ended) and how many joined.
+    private static func counts(_ db: some PostgresQueryRunner, _ logger: Logger, sessionID: String,
+                               pollKey: String) async throws -> (answers: Int, participants: Int) {
+        let rows = try await db.run("""
+            SELECT ((SELECT COUNT(*) FROM poll_answer WHERE session_id = \(sessionID) AND poll_key = \(pollKey))
+                    + (SELECT COALESCE(SUM(count), 0) FROM poll_count WHERE session_id = \(sessionID) AND poll_key = \(pollKey)))::BIGINT,
+                   (SELECT COUNT(*) FROM participant WHERE session_id = \(sessionID))::BIGINT
+            """, logger)
+        for try await (answers, participants) in rows.decode((Int, Int).self) { return (answers, participants) }
+        return (0, 0)
     }
 
     public func tally(sessionID: String, pollKey: String) async throws -> PollTally {

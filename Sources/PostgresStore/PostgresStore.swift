@@ -13,8 +13,15 @@ import Runtime
 /// and unique indexes back every rule up.
 public final class PostgresStore: Sendable {
     let client: PostgresClient
+    /// A few connections of their own for live group sessions: listening for other servers,
+    /// telling them of changes, and the projectors' reads. A room of 2,000 answering at once
+    /// queues on ``client``; the screens showing the count needn't wait in that queue.
+    let liveClient: PostgresClient
     let logger: Logger
     private let running: Task<Void, Never>
+
+    /// Connections in the main pool, and in the live one (one of which listens).
+    static let connections = (main: 16, live: 3)
 
     /// What `connect` needs, read from a `postgresql://user:password@host:port/database` URL.
     public struct Address: Sendable, Equatable, CustomStringConvertible {
@@ -62,10 +69,16 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    private init(client: PostgresClient, logger: Logger) {
+    private init(client: PostgresClient, liveClient: PostgresClient, logger: Logger) {
         self.client = client
+        self.liveClient = liveClient
         self.logger = logger
-        running = Task { await client.run() }
+        running = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await client.run() }
+                group.addTask { await liveClient.run() }
+            }
+        }
     }
 
     /// Connects, checks the server answers, and brings the schema up to date. An unreachable
@@ -76,7 +89,10 @@ public final class PostgresStore: Sendable {
         if let schema = address.schema {
             configuration.options.additionalStartupParameters = [("search_path", schema)]
         }
-        configuration.options.maximumConnections = 16
+        configuration.options.maximumConnections = Self.connections.main
+        var liveConfiguration = configuration
+        liveConfiguration.options.maximumConnections = Self.connections.live
+        liveConfiguration.options.minimumConnections = 0
         // One plain connection first: an unreachable server or a refused password is said
         // at once, in the server's words, instead of after the pool's retries.
         do {
@@ -90,7 +106,8 @@ public final class PostgresStore: Sendable {
             throw RecordsError(.storage, "can't connect to the PostgreSQL database at \(address): \(Self.describe(error))",
                                hint: "check that PostgreSQL is running and that the address, user and password are right")
         }
-        let store = PostgresStore(client: PostgresClient(configuration: configuration), logger: logger)
+        let store = PostgresStore(client: PostgresClient(configuration: configuration),
+                                  liveClient: PostgresClient(configuration: liveConfiguration), logger: logger)
         do {
             try await store.migrate(schema: address.schema)
         } catch {

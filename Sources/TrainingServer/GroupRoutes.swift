@@ -638,16 +638,13 @@ struct GroupRoutes: Sendable {
         let groups = groups
         let id = session.id
         return eventStream(session, answers: true) { _ in
-            guard let current = try? await groups.session(id: id) else { return nil }
-            let deck = groups.deck(for: current)
-            var answered = ""
-            var count = 0
-            if let question = deck.poll(at: current.position), let counted = try? await groups.answerCount(current, poll: question.id) {
-                count = counted
-                answered = PollResults.answered(counted)
-            }
-            let people = (try? await groups.participantCount(current)) ?? 0
-            return "event: state\ndata: {\"version\":\(current.version),\"count\":\(count),\"people\":\(people),"
+            // One read (on the store's live connections when it has them), skipped when the
+            // records can't be reached: the screen keeps what it shows and the stream goes on.
+            guard let live = try? await groups.liveSnapshot(id: id) else { return nil }
+            let count = live.answers ?? 0
+            let answered = live.answers.map(PollResults.answered) ?? ""
+            let people = live.participants
+            return "event: state\ndata: {\"version\":\(live.session.version),\"count\":\(count),\"people\":\(people),"
                 + "\"answered\":\"\(answered)\",\"joined\":\"\(PollResults.joined(people))\"}\n\n"
         }
     }

@@ -38,6 +38,44 @@ import Testing
         }
     }
 
+    /// A live screen's read: the session and both counts agree with the single reads, the
+    /// poll is the one the session's position picks, and an ended session counts from its
+    /// stored counts.
+    @Test(arguments: StoreUnderTest.allCases)
+    func aLiveSnapshotAgreesWithTheSingleReads(_ kind: StoreUnderTest) async throws {
+        try await withStore(kind) { store in
+            try await store.createGroupSession(groupSession())
+            try await store.createGroupSession(groupSession("g2", code: "654321"))
+            for id in ["p1", "p2", "p3"] { try await store.addParticipant(participant(id)) }
+            try await store.addParticipant(participant("elsewhere", in: "g2"))
+            let here = SlidePosition(slide: 3)
+            try await store.recordPollAnswer(vote("p1", .choice("a")), at: here)
+            try await store.recordPollAnswer(vote("p2", .choice("b")), at: here)
+            try await store.recordPollAnswer(vote("p3", .choice("a"), poll: "signs/q2"), at: here)
+            try await store.recordPollAnswer(vote("elsewhere", .choice("a"), in: "g2"), at: here)
+            let pickQ1: @Sendable (GroupSession) -> String? = { $0.position.slide == 3 ? "signs/q1" : nil }
+
+            let live = try #require(try await store.liveSnapshot(sessionID: "g1", pollKey: pickQ1))
+            let session = try await store.groupSession(id: "g1")
+            let people = try await store.participantCount(sessionID: "g1")
+            let answered = try await store.answerCount(sessionID: "g1", pollKey: "signs/q1")
+            #expect(live.session == session)
+            #expect(live.participants == 3 && people == 3)
+            #expect(live.answers == 2 && answered == 2, "only that poll's answers, only this session's")
+            let noPoll = try #require(try await store.liveSnapshot(sessionID: "g1") { _ in nil })
+            #expect(noPoll.answers == nil && noPoll.participants == 3, "a slide without a poll counts no answers")
+            #expect(try await store.liveSnapshot(sessionID: "none", pollKey: pickQ1) == nil)
+
+            _ = try await store.endGroupSession(id: "g1", at: day0 + 60)
+            let ended = try #require(try await store.liveSnapshot(sessionID: "g1", pollKey: pickQ1))
+            let endedPeople = try await store.participantCount(sessionID: "g1")
+            let endedAnswers = try await store.answerCount(sessionID: "g1", pollKey: "signs/q1")
+            #expect(ended.session.status == .ended)
+            #expect(ended.participants == endedPeople)
+            #expect(ended.answers == 2 && endedAnswers == 2, "once ended, from the stored counts")
+        }
+    }
+
     @Test(arguments: StoreUnderTest.allCases)
     func anUpdateNeedsTheVersionItWasMadeFrom(_ kind: StoreUnderTest) async throws {
         try await withStore(kind) { store in

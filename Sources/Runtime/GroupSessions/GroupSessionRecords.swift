@@ -129,6 +129,23 @@ public struct PollAnswer: Sendable, Equatable, Codable {
 
 /// How many gave each answer to a poll, counted from the answer rows (or, once the session
 /// has ended, from the counts they were reduced to).
+/// A group session as a live screen shows it: where it stands, who joined, who answered.
+public struct LiveSnapshot: Sendable, Equatable {
+    /// The session as stored.
+    public var session: GroupSession
+    /// How many have joined.
+    public var participants: Int
+    /// How many answered the poll at the session's position; nil when it shows no poll.
+    public var answers: Int?
+
+    /// Creates a snapshot.
+    public init(session: GroupSession, participants: Int, answers: Int?) {
+        self.session = session
+        self.participants = participants
+        self.answers = answers
+    }
+}
+
 public struct PollTally: Sendable, Equatable {
     /// People per distinct answer.
     public var counts: [Response: Int]

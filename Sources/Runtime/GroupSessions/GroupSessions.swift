@@ -504,6 +504,22 @@ public struct GroupSessions: Sendable {
         try await store.pollAnswer(sessionID: participant.sessionID, pollKey: pollKey, participantID: participant.id)
     }
 
+    /// The session, its participant count and the answers to the poll it shows, read
+    /// together for a live screen; nil when there is no such session.
+    /// One left idle past ``idleLimit`` is ended first, as ``session(id:)`` does.
+    public func liveSnapshot(id: String) async throws -> LiveSnapshot? {
+        let decks = self
+        guard var snapshot = try await store.liveSnapshot(sessionID: id, pollKey: { decks.deck(for: $0).poll(at: $0.position)?.id })
+        else { return nil }
+        let current = try await closedIfIdle(snapshot.session)
+        if current != snapshot.session {
+            snapshot.session = current
+            snapshot.answers = nil
+            if let poll = deck(for: current).poll(at: current.position) { snapshot.answers = try await answerCount(current, poll: poll.id) }
+        }
+        return snapshot
+    }
+
     /// How many have answered the poll.
     public func answerCount(_ session: GroupSession, poll pollKey: String) async throws -> Int {
         try await store.answerCount(sessionID: session.id, pollKey: pollKey)

@@ -158,6 +158,12 @@ public protocol GroupSessionStore: Sendable {
     func answerCount(sessionID: String, pollKey: String) async throws -> Int
     /// The poll's tally, counted from the rows (or the stored counts once ended).
     func tally(sessionID: String, pollKey: String) async throws -> PollTally
+    /// What a screen following the session live shows, read together: the session, how many
+    /// have joined, and how many answered the poll `pollKey` picks from the session (none
+    /// when it picks nil); nil when there is no such session. Projectors read this after
+    /// every burst of answers, so a store may read it on connections of its own, clear of
+    /// the queue a room's answers make. (``GroupSessionStore`` gives it from the single reads.)
+    func liveSnapshot(sessionID: String, pollKey: @Sendable (GroupSession) -> String?) async throws -> LiveSnapshot?
     /// Ends an open session as described above and returns the attendance recorded;
     /// `.sessionEnded` when it had already ended.
     func endGroupSession(id: String, at date: Date) async throws -> [Attendance]
@@ -269,6 +275,15 @@ public protocol PracticalStore: Sendable {
 
 public typealias RecordStore = LearnerStore & AttemptStore & StaffStore & SessionStore & GroupSessionStore
     & CoordinatorStore & CertificateStore & RateLimitStore & PracticalStore
+
+extension GroupSessionStore {
+    public func liveSnapshot(sessionID: String, pollKey: @Sendable (GroupSession) -> String?) async throws -> LiveSnapshot? {
+        guard let session = try await groupSession(id: sessionID) else { return nil }
+        var answers: Int?
+        if let key = pollKey(session) { answers = try await answerCount(sessionID: sessionID, pollKey: key) }
+        return LiveSnapshot(session: session, participants: try await participantCount(sessionID: sessionID), answers: answers)
+    }
+}
 
 extension LearnerStore {
     /// The learner with this resume code, as typed; fails with `.malformedCode` or `.unknownCode`.
