@@ -21,7 +21,7 @@ public final class PostgresStore: Sendable {
     private let running: Task<Void, Never>
 
     /// Connections in the main pool, and in the live one (one of which listens).
-    static let connections = (main: 16, live: 3)
+    static let connections = (main: 16, live: 6)
 
     /// What `connect` needs, read from a `postgresql://user:password@host:port/database` URL.
     public struct Address: Sendable, Equatable, CustomStringConvertible {

@@ -55,17 +55,29 @@ public actor LiveUpdates {
         }
     }
 
+    /// A relayed message: who sent it, the session, what happened and its value.
+    private func relayed(_ kind: String, _ value: String, sessionID: String) -> String {
+        [origin, sessionID, kind, value].joined(separator: "|")
+    }
+
     private func relay(_ kind: String, _ value: String, sessionID: String) {
         guard let relay else { return }
-        let message = [origin, sessionID, kind, value].joined(separator: "|")
+        let message = relayed(kind, value, sessionID: sessionID)
         // Events are hints (screens read the state afresh), so they needn't wait for the
         // database or arrive in order.
         Task { await relay.broadcast(message) }
     }
 
-    /// Sessions with an "answered" message on its way to the other servers, and whether
-    /// more answers came meanwhile.
-    private var answersInFlight: [String: Bool] = [:]
+    /// Where a session's "answered" news to the other servers stands.
+    private enum AnswersOnTheWay {
+        /// A message is on its way and covers every answer so far.
+        case sending
+        /// A message is on its way, and answers came after it left: send one more.
+        case sendingWithMore
+    }
+
+    /// Sessions with an "answered" message on its way to the other servers.
+    private var answersInFlight: [String: AnswersOnTheWay] = [:]
 
     /// Tells the other servers of answers to a session, folding a burst together: at most
     /// one message in flight per session, and one more after it when answers came while it
@@ -76,11 +88,11 @@ public actor LiveUpdates {
     private func relayAnswered(sessionID: String) {
         guard let relay else { return }
         if answersInFlight[sessionID] != nil {
-            answersInFlight[sessionID] = true
+            answersInFlight[sessionID] = .sendingWithMore
             return
         }
-        answersInFlight[sessionID] = false
-        let message = [origin, sessionID, "answered", ""].joined(separator: "|")
+        answersInFlight[sessionID] = .sending
+        let message = relayed("answered", "", sessionID: sessionID)
         Task {
             repeat {
                 await relay.broadcast(message)
@@ -90,8 +102,8 @@ public actor LiveUpdates {
 
     /// After a message went: whether to send one more (answers came meanwhile).
     private func another(sessionID: String) -> Bool {
-        if answersInFlight[sessionID] == true {
-            answersInFlight[sessionID] = false
+        if answersInFlight[sessionID] == .sendingWithMore {
+            answersInFlight[sessionID] = .sending
             return true
         }
         answersInFlight[sessionID] = nil
