@@ -10,29 +10,8 @@ import Runtime
 extension PostgresStore {
     public func moduleRecords(learnerID: String, moduleID: String) async throws -> ModuleRecords? {
         try await run {
-            let rows = try await client.query("""
-                SELECT l.id, l.display_name, l.created_at,
-                  (SELECT COALESCE(json_agg(json_build_array(id::text, learner_id, module_id, number, seed::text, module_hash,
-                                                             \(unescaped: Self.micros("started_at")), \(unescaped: Self.micros("finished_at")),
-                                                             status, score_numerator, score_denominator, passed) ORDER BY number), '[]')::text
-                   FROM attempt WHERE learner_id = l.id AND module_id = \(moduleID)),
-                  (SELECT COALESCE(json_agg(json_build_array(attempt_id::text, item_id, step, sequence, response, score_numerator,
-                                                             score_denominator, critical, \(unescaped: Self.micros("answered_at")))
-                                            ORDER BY sequence), '[]')::text
-                   FROM response WHERE attempt_id = (SELECT id FROM attempt WHERE learner_id = l.id AND module_id = \(moduleID)
-                                                      AND status = 'open' ORDER BY number LIMIT 1)),
-                  (SELECT COALESCE(json_agg(json_build_array(learner_id, module_id, kind, \(unescaped: Self.micros("at")), recorded_by, reason)
-                                            ORDER BY id), '[]')::text
-                   FROM module_adjustment WHERE learner_id = l.id AND module_id = \(moduleID)),
-                  (SELECT COALESCE(json_agg(json_build_array(id, code, learner_id, name, course_id, course_title, course_version, content_hash,
-                                                             \(unescaped: Self.micros("issued_at")), \(unescaped: Self.micros("valid_until")),
-                                                             status_index, \(unescaped: Self.micros("revoked_at")), revoke_reason, reissue,
-                                                             credential, renews) ORDER BY issued_at, id), '[]')::text
-                   FROM certificate WHERE learner_id = l.id)
-                FROM learner l WHERE l.id = \(learnerID)
-                """, logger: logger)
             for try await (id, name, created, attempts, responses, adjustments, certificates)
-                in rows.decode((String, String, Date, String, String, String, String).self) {
+                in try await client.execute(ModuleRecordsStatement(learnerID: learnerID, moduleID: moduleID), logger: logger) {
                 let decoder = JSONDecoder()
                 do {
                     return ModuleRecords(
@@ -58,6 +37,47 @@ extension PostgresStore {
     static func micros(_ column: String) -> String {
         "((EXTRACT(EPOCH FROM \(column)) * 1000000)::BIGINT - 946684800000000)::TEXT"
     }
+}
+
+/// The module page's read, prepared once per connection: planning its five subqueries costs
+/// four times as much as running them, and every learner page and answer runs it.
+struct ModuleRecordsStatement: PostgresPreparedStatement {
+    static let name = "groundwork_module_records_v1"
+    static let sql = """
+        SELECT l.id, l.display_name, l.created_at,
+          (SELECT COALESCE(json_agg(json_build_array(id::text, learner_id, module_id, number, seed::text, module_hash,
+                                                     \(PostgresStore.micros("started_at")), \(PostgresStore.micros("finished_at")),
+                                                     status, score_numerator, score_denominator, passed) ORDER BY number), '[]')::text
+           FROM attempt WHERE learner_id = l.id AND module_id = $2),
+          (SELECT COALESCE(json_agg(json_build_array(attempt_id::text, item_id, step, sequence, response, score_numerator,
+                                                     score_denominator, critical, \(PostgresStore.micros("answered_at")))
+                                    ORDER BY sequence), '[]')::text
+           FROM response WHERE attempt_id = (SELECT id FROM attempt WHERE learner_id = l.id AND module_id = $2
+                                              AND status = 'open' ORDER BY number LIMIT 1)),
+          (SELECT COALESCE(json_agg(json_build_array(learner_id, module_id, kind, \(PostgresStore.micros("at")), recorded_by, reason)
+                                    ORDER BY id), '[]')::text
+           FROM module_adjustment WHERE learner_id = l.id AND module_id = $2),
+          (SELECT COALESCE(json_agg(json_build_array(id, code, learner_id, name, course_id, course_title, course_version, content_hash,
+                                                     \(PostgresStore.micros("issued_at")), \(PostgresStore.micros("valid_until")),
+                                                     status_index, \(PostgresStore.micros("revoked_at")), revoke_reason, reissue,
+                                                     credential, renews) ORDER BY issued_at, id), '[]')::text
+           FROM certificate WHERE learner_id = l.id)
+        FROM learner l WHERE l.id = $1
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text]
+    typealias Row = (String, String, Date, String, String, String, String)
+
+    var learnerID: String
+    var moduleID: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(learnerID)
+        bindings.append(moduleID)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// The cells of one `json_build_array` row, read in order.

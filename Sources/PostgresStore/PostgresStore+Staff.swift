@@ -151,9 +151,8 @@ extension PostgresStore: StaffStore, SessionStore {
 
     public func session(digest: String) async throws -> WebSession? {
         try await run {
-            for try await (digest, kindText, subject, created, seen, expires, verified, flash) in try await client.query("""
-                SELECT digest, kind, subject_id, created_at, last_seen, expires_at, verified, flash FROM web_session WHERE digest = \(digest)
-                """, logger: logger).decode((String, String, String, Date, Date, Date, Bool, Data?).self) {
+            for try await (digest, kindText, subject, created, seen, expires, verified, flash)
+                in try await client.execute(SessionStatement(digest: digest), logger: logger) {
                 guard let kind = WebSession.Kind(rawValue: kindText) else {
                     throw RecordsError(.unreadable, "a session has the kind '\(kindText)', which this version of Groundwork doesn't know")
                 }
@@ -212,4 +211,23 @@ extension PostgresStore: StaffStore, SessionStore {
             try await client.query("DELETE FROM web_session WHERE expires_at < \(date) RETURNING digest", logger: logger).collect().count
         }
     }
+}
+
+/// A web session by its digest: every signed-in request reads it, so it is prepared once per
+/// connection instead of planned each time.
+struct SessionStatement: PostgresPreparedStatement {
+    static let name = "groundwork_session_v1"
+    static let sql = "SELECT digest, kind, subject_id, created_at, last_seen, expires_at, verified, flash FROM web_session WHERE digest = $1"
+    static let bindingDataTypes: [PostgresDataType] = [.text]
+    typealias Row = (String, String, String, Date, Date, Date, Bool, Data?)
+
+    var digest: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(digest)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
