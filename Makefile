@@ -89,6 +89,7 @@ bench-postgres: deps
 	  { echo "error: nginx is missing; run: sudo apt-get install nginx"; exit 1; }
 	$(SWIFT) build -c release --product groundwork
 	DATABASE="$$(Tests/postgres/start.sh)"; \
+	  $(SWIFT) run -c release GroundworkBenchmarks records --postgres "$$DATABASE" && \
 	  python3 Benchmarks/web/bench.py --binary .build/release/groundwork --postgres "$$DATABASE" && \
 	  python3 Benchmarks/live/bench.py --binary .build/release/groundwork --database "$$DATABASE" \
 	    --nginx "$$(command -v nginx || echo /usr/sbin/nginx)"

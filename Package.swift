@@ -143,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "GroundworkBenchmarks",
             dependencies: [
-                "CurriculumKit", "Ccmark", "Runtime", "SQLiteStore", "Presentation",
+                "CurriculumKit", "Ccmark", "Runtime", "SQLiteStore", "PostgresStore", "Presentation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

@@ -1,14 +1,37 @@
 // records: answers recorded per second with durability on (WAL, synchronous = FULL, one
 // transaction per answer), through Coursework.answer (evaluate, check, record), against
-// raw sqlite3 inserts of the same rows into the same schema with the same pragmas.
+// raw sqlite3 inserts of the same rows into the same schema with the same pragmas. With
+// --postgres URL, the same learners answer on PostgreSQL too (a schema of its own, dropped
+// after), reported beside the SQLite figure of the same run.
 import CurriculumKit
 import Foundation
 import GRDB
 import GRDBSQLite
+import PostgresStore
 import Runtime
 import SQLiteStore
 
-func benchRecords(answers target: Int = 3000) async throws {
+/// Learners take whole modules, every answer through `Coursework.answer`, one at a time;
+/// returns the answers recorded and the seconds spent in `answer`.
+func answerWholeModules(_ coursework: Coursework, target: Int) async throws -> (recorded: Int, seconds: Double) {
+    var recorded = 0
+    var seconds = 0.0
+    while recorded < target {
+        let (learner, _) = try await coursework.register(displayName: "Bench \(recorded)")
+        for module in coursework.curriculum.modules where recorded < target {
+            var state = try await coursework.attempt(module.id, for: learner)
+            while recorded < target, let response = state.next?.presented.question.answerKey {
+                let start = now()
+                state = try await coursework.answer(response, in: state).state
+                seconds += now() - start
+                recorded += 1
+            }
+        }
+    }
+    return (recorded, seconds)
+}
+
+func benchRecords(answers target: Int = 3000, postgres: String? = nil) async throws {
     guard let curriculum = CurriculumCompiler.compile(path: "Curriculum").curriculum else {
         print("records: run from the repository root (the bundled Curriculum must compile)")
         return
@@ -19,20 +42,7 @@ func benchRecords(answers target: Int = 3000) async throws {
     // Groundwork: learners take whole modules, every answer through Coursework.answer.
     let (store, hasher) = try DataFolder(path: root + "/ours").open()
     let coursework = Coursework(curriculum: curriculum, store: store, hasher: hasher)
-    var recorded = 0
-    var seconds = 0.0
-    while recorded < target {
-        let (learner, _) = try await coursework.register(displayName: "Bench \(recorded)")
-        for module in curriculum.modules where recorded < target {
-            var state = try await coursework.attempt(module.id, for: learner)
-            while recorded < target, let response = state.next?.presented.question.answerKey {
-                let start = now()
-                state = try await coursework.answer(response, in: state).state
-                seconds += now() - start
-                recorded += 1
-            }
-        }
-    }
+    let (recorded, seconds) = try await answerWholeModules(coursework, target: target)
     let ours = Double(recorded) / seconds
 
     // Baseline: the same rows, read back from our database, inserted with raw sqlite3 into a
@@ -84,4 +94,19 @@ func benchRecords(answers target: Int = 3000) async throws {
     print("records: \(recorded) answers, WAL + synchronous=FULL, one transaction each")
     print(String(format: "  raw sqlite3 inserts     %8.0f rows/s", raw))
     print(String(format: "  Coursework.answer       %8.0f answers/s  (%.0f%% of raw; goal ≥ 50%%)", ours, ours / raw * 100))
+
+    guard let postgres else { return }
+    // The same workload on PostgreSQL (synchronous_commit on: each answer's commit waits for
+    // its WAL flush, as SQLite's waits for its fsync), in a schema of its own.
+    let schema = "records_bench_" + UUID().uuidString.prefix(8).lowercased()
+    let address = try PostgresStore.Address(url: postgres + (postgres.contains("?") ? "&" : "?") + "schema=" + schema)
+    let database = try await PostgresStore.connect(address)
+    defer { database.close() }
+    let secret = try await database.installationSecret()
+    let onPostgres = Coursework(curriculum: curriculum, store: database, hasher: ResumeCodeHasher(key: secret))
+    let (stored, spent) = try await answerWholeModules(onPostgres, target: target)
+    try await database.dropSchema(schema)
+    let theirs = Double(stored) / spent
+    print(String(format: "  Coursework.answer, PostgreSQL %5.0f answers/s  (%.0f%% of SQLite's Coursework.answer in this run)",
+                 theirs, theirs / ours * 100))
 }

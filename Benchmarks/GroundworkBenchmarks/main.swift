@@ -1,11 +1,12 @@
 // Groundwork benchmarks: figures as ratios against a baseline measured in the same run.
 //
-//   swift run -c release GroundworkBenchmarks [compile|evaluate|records|roster] [--megabytes N]
+//   swift run -c release GroundworkBenchmarks [compile|evaluate|records|roster] [--megabytes N] [--postgres URL]
 //
 // compile:  `groundwork check`'s whole pipeline on a generated course of at least 20 MB,
 //           against raw `cmark_parse_document` on the same bytes.
 // evaluate: evaluations per second over a realistic mix of question kinds, one core.
-// records:  answers recorded per second with durability on, against raw sqlite3 inserts.
+// records:  answers recorded per second with durability on, against raw sqlite3 inserts;
+//           with --postgres, the same answers on PostgreSQL beside SQLite's.
 // roster:   the coordinator's report and CSV over 10,000 learners, against a raw SQL read.
 import Ccmark
 import CurriculumKit
@@ -248,8 +249,14 @@ if let i = arguments.firstIndex(of: "--megabytes"), i + 1 < arguments.count, let
     megabytes = n
     arguments.removeSubrange(i...(i + 1))
 }
+// --postgres URL (or $GROUNDWORK_BENCH_POSTGRES): the records benchmark runs on PostgreSQL too.
+var postgres = ProcessInfo.processInfo.environment["GROUNDWORK_BENCH_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+if let i = arguments.firstIndex(of: "--postgres"), i + 1 < arguments.count {
+    postgres = arguments[i + 1]
+    arguments.removeSubrange(i...(i + 1))
+}
 let which = arguments.first ?? "all"
 if which == "compile" || which == "all" { try benchCompile(megabytes: megabytes) }
 if which == "evaluate" || which == "all" { benchEvaluate() }
-if which == "records" || which == "all" { try await benchRecords() }
+if which == "records" || which == "all" { try await benchRecords(postgres: postgres) }
 if which == "roster" || which == "all" { try await benchRoster() }
