@@ -171,12 +171,8 @@ extension PostgresStore: LearnerStore, AttemptStore {
         // and the item unanswered, insert, and finish the attempt with its last answer.
         let sequence = try await run { () -> Int64 in
             var sequence: Int64 = -1
-            for try await value in try await client.query("""
-                SELECT groundwork_record_response(\(response.attemptID), \(response.itemID), \(step), \(json),
-                    \(Int64(response.score.numerator)), \(Int64(response.score.denominator)), \(response.isCritical),
-                    \(response.answeredAt), \(finish), \(result.map { Int64($0.score.numerator) }),
-                    \(result.map { Int64($0.score.denominator) }), \(result?.passed))
-                """, logger: logger).decode(Int64.self) { sequence = value }
+            let statement = RecordResponseStatement(response: response, step: step, json: json, finish: finish, result: result)
+            for try await value in try await client.execute(statement, logger: logger) { sequence = value }
             return sequence
         }
         switch sequence {
@@ -228,4 +224,38 @@ extension PostgresConnection: PostgresQueryRunner {
     func run(_ query: PostgresQuery, _ logger: Logger) async throws -> PostgresRowSequence {
         try await self.query(query, logger: logger)
     }
+}
+
+/// An answer through migration v7's function, prepared once per connection.
+struct RecordResponseStatement: PostgresPreparedStatement {
+    static let name = "groundwork_record_response_v1"
+    static let sql = "SELECT groundwork_record_response($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .text, .text, .text, .int8, .int8, .bool, .timestamptz, .text,
+                                                       .int8, .int8, .bool]
+    typealias Row = Int64
+
+    var response: ResponseRecord
+    var step: String
+    var json: String
+    var finish: String?
+    var result: AttemptResult?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 12)
+        bindings.append(response.attemptID)
+        bindings.append(response.itemID)
+        bindings.append(step)
+        bindings.append(json)
+        bindings.append(Int64(response.score.numerator))
+        bindings.append(Int64(response.score.denominator))
+        bindings.append(response.isCritical)
+        bindings.append(response.answeredAt)
+        bindings.append(finish)
+        bindings.append(result.map { Int64($0.score.numerator) })
+        bindings.append(result.map { Int64($0.score.denominator) })
+        bindings.append(result?.passed)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
 }
