@@ -41,9 +41,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-# nginx in front of several servers on loopback, as docs/operations.md shows (the test in
-# Tests/multiserver uses it too).
-NGINX_CONF = """
+# nginx in front of several servers on loopback, as docs/operations.md shows (the tests in
+# Tests/multiserver use it too). NGINX_HEAD is everything before the `server` blocks: a
+# private pid, log and temp folders under {work}, and the upstream of {servers}.
+NGINX_HEAD = """
 worker_processes 1;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log warn;
@@ -59,7 +60,9 @@ http {{
 {servers}
         keepalive 16;
     }}
-    server {{
+"""
+
+NGINX_CONF = NGINX_HEAD + """    server {{
         listen 127.0.0.1:{port};
         location / {{
             proxy_pass http://groundwork;

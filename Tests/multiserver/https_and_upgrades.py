@@ -36,7 +36,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Benchmarks", "live"))
-from bench import PASSWORD, Client, Presenter, answer_fields, free_port, next_poll, open_session  # noqa: E402
+from bench import NGINX_HEAD, PASSWORD, Client, Presenter, answer_fields, free_port, next_poll, open_session  # noqa: E402
 
 failures = []
 
@@ -123,23 +123,7 @@ class Servers:
 
 # The nginx configuration docs/operations.md shows, on loopback ports with the test's own
 # certificate; X-Served-By (test only) names the server that answered each request.
-NGINX_TLS_CONF = """
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/body;
-    proxy_temp_path {work}/proxy;
-    fastcgi_temp_path {work}/fastcgi;
-    uwsgi_temp_path {work}/uwsgi;
-    scgi_temp_path {work}/scgi;
-    upstream groundwork {{
-{servers}
-        keepalive 16;
-    }}
-    server {{
+NGINX_TLS_CONF = NGINX_HEAD + """    server {{
         listen 127.0.0.1:{http_port};
         server_name localhost;
         return 301 https://localhost:{tls_port}$request_uri;

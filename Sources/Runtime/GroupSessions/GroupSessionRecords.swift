@@ -127,8 +127,6 @@ public struct PollAnswer: Sendable, Equatable, Codable {
     }
 }
 
-/// How many gave each answer to a poll, counted from the answer rows (or, once the session
-/// has ended, from the counts they were reduced to).
 /// A group session as a live screen shows it: where it stands, who joined, who answered.
 public struct LiveSnapshot: Sendable, Equatable {
     /// The session as stored.
@@ -146,6 +144,8 @@ public struct LiveSnapshot: Sendable, Equatable {
     }
 }
 
+/// How many gave each answer to a poll, counted from the answer rows (or, once the session
+/// has ended, from the counts they were reduced to).
 public struct PollTally: Sendable, Equatable {
     /// People per distinct answer.
     public var counts: [Response: Int]
