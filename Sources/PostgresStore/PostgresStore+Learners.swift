@@ -81,16 +81,33 @@ extension PostgresStore: LearnerStore, AttemptStore {
         var attempts: [AttemptRecord] = []
         for try await (id, learner, module, number, seed, hash, started, finished, statusText, numerator, denominator, passed)
             in rows.decode((Int64, String, String, Int, Int64, String, Date, Date?, String, Int?, Int?, Bool?).self) {
-            guard let status = AttemptRecord.Status(rawValue: statusText) else {
-                throw RecordsError(.unreadable, "attempt \(id) has the status '\(statusText)', which this version of Groundwork doesn't know",
-                                   hint: "the records may come from a newer Groundwork; run that version, or restore the database from a backup")
-            }
-            attempts.append(AttemptRecord(
-                id: id, learnerID: learner, moduleID: module, number: number, seed: UInt64(bitPattern: seed), moduleHash: hash,
-                startedAt: started, finishedAt: finished, status: status,
-                score: numerator.flatMap { n in denominator.map { Score(n, over: $0) } }, passed: passed))
+            attempts.append(try attemptRecord(id: id, learner: learner, module: module, number: number, seed: seed, hash: hash,
+                                              started: started, finished: finished, status: statusText, numerator: numerator,
+                                              denominator: denominator, passed: passed))
         }
         return attempts
+    }
+
+    /// An attempt from its columns, however they were read (rows, or the module read's JSON);
+    /// `.unreadable` for a status this version doesn't know.
+    static func attemptRecord(id: Int64, learner: String, module: String, number: Int, seed: Int64, hash: String, started: Date,
+                              finished: Date?, status statusText: String, numerator: Int?, denominator: Int?,
+                              passed: Bool?) throws -> AttemptRecord {
+        guard let status = AttemptRecord.Status(rawValue: statusText) else {
+            throw RecordsError(.unreadable, "attempt \(id) has the status '\(statusText)', which this version of Groundwork doesn't know",
+                               hint: "the records may come from a newer Groundwork; run that version, or restore the database from a backup")
+        }
+        return AttemptRecord(id: id, learnerID: learner, moduleID: module, number: number, seed: UInt64(bitPattern: seed), moduleHash: hash,
+                             startedAt: started, finishedAt: finished, status: status,
+                             score: numerator.flatMap { n in denominator.map { Score(n, over: $0) } }, passed: passed)
+    }
+
+    /// An answer from its columns, however they were read; `.unreadable` when its JSON isn't an answer.
+    static func responseRecord(attempt: Int64, item: String, step: String, sequence: Int, json: String, numerator: Int,
+                               denominator: Int, critical: Bool, answered: Date) throws -> ResponseRecord {
+        ResponseRecord(attemptID: attempt, itemID: item, step: step.isEmpty ? nil : step, sequence: sequence,
+                       response: try RecordCoding.response(json, what: "the answer to '\(item)' in attempt \(attempt)"),
+                       score: Score(numerator, over: denominator), isCritical: critical, answeredAt: answered)
     }
 
     public func startAttempt(learnerID: String, moduleID: String, seed: UInt64, moduleHash: String,
@@ -129,10 +146,8 @@ extension PostgresStore: LearnerStore, AttemptStore {
             """, logger)
         for try await (attempt, item, step, sequence, json, numerator, denominator, critical, answered)
             in rows.decode((Int64, String, String, Int, String, Int, Int, Bool, Date).self) {
-            records.append(ResponseRecord(
-                attemptID: attempt, itemID: item, step: step.isEmpty ? nil : step, sequence: sequence,
-                response: try RecordCoding.response(json, what: "the answer to '\(item)' in attempt \(attemptID)"),
-                score: Score(numerator, over: denominator), isCritical: critical, answeredAt: answered))
+            records.append(try responseRecord(attempt: attempt, item: item, step: step, sequence: sequence, json: json,
+                                              numerator: numerator, denominator: denominator, critical: critical, answered: answered))
         }
         return records
     }

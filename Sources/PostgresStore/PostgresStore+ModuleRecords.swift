@@ -1,4 +1,3 @@
-import CurriculumKit
 import Foundation
 import PostgresNIO
 import Runtime
@@ -126,15 +125,11 @@ private struct AttemptCells: Decodable {
         var cells = try Cells(decoder)
         let id = try cells.int64(), learner = try cells.string(), module = try cells.string(), number = try cells.int()
         let seed = try cells.int64(), hash = try cells.string(), started = try cells.date(), finished = try cells.optionalDate()
-        let statusText = try cells.string()
+        let status = try cells.string()
         let numerator = try cells.optionalInt(), denominator = try cells.optionalInt(), passed = try cells.optionalBool()
-        guard let status = AttemptRecord.Status(rawValue: statusText) else {
-            throw RecordsError(.unreadable, "attempt \(id) has the status '\(statusText)', which this version of Groundwork doesn't know",
-                               hint: "the records may come from a newer Groundwork; run that version, or restore the database from a backup")
-        }
-        record = AttemptRecord(id: id, learnerID: learner, moduleID: module, number: number, seed: UInt64(bitPattern: seed),
-                               moduleHash: hash, startedAt: started, finishedAt: finished, status: status,
-                               score: numerator.flatMap { n in denominator.map { Score(n, over: $0) } }, passed: passed)
+        record = try PostgresStore.attemptRecord(id: id, learner: learner, module: module, number: number, seed: seed, hash: hash,
+                                                 started: started, finished: finished, status: status, numerator: numerator,
+                                                 denominator: denominator, passed: passed)
     }
 }
 
@@ -146,9 +141,8 @@ private struct ResponseCells: Decodable {
         let attempt = try cells.int64(), item = try cells.string(), step = try cells.string(), sequence = try cells.int()
         let json = try cells.string(), numerator = try cells.int(), denominator = try cells.int(), critical = try cells.bool()
         let answered = try cells.date()
-        record = ResponseRecord(attemptID: attempt, itemID: item, step: step.isEmpty ? nil : step, sequence: sequence,
-                                response: try RecordCoding.response(json, what: "the answer to '\(item)' in attempt \(attempt)"),
-                                score: Score(numerator, over: denominator), isCritical: critical, answeredAt: answered)
+        record = try PostgresStore.responseRecord(attempt: attempt, item: item, step: step, sequence: sequence, json: json,
+                                                  numerator: numerator, denominator: denominator, critical: critical, answered: answered)
     }
 }
 
